@@ -1,0 +1,114 @@
+package org.pqsip.keying;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.pqsip.crypto.Hkdf;
+import org.pqsip.crypto.Secret;
+import org.pqsip.srtp.SrtpMasterKey;
+import org.pqsip.srtp.SrtpSuite;
+
+/**
+ * Everything derived from one key exchange (docs/PROTOCOL.md §4.2): PRK = HKDF-Extract(salt = th,
+ * IKM), then HKDF-Expand with one distinct label per purpose. Holds the PRK until
+ * {@link #destroy()} so that SRTP keys for any m-line can be derived when the media layer asks.
+ */
+public final class KeySchedule implements AutoCloseable {
+  static final String CONFIRM_ANSWERER = "pqsip-v1 confirm answerer";
+  static final String CONFIRM_OFFERER = "pqsip-v1 confirm offerer";
+  static final String SAS = "pqsip-v1 sas";
+  static final String RETAINED = "pqsip-v1 retained secret";
+  static final String RS_PROOF = "pqsip-v1 rs proof ";
+  static final String REVEAL = "pqsip-v1 reveal";
+
+  private final Secret prk;
+  private final byte[] transcriptHash;
+  private final SrtpSuite suite;
+
+  private KeySchedule(Secret prk, byte[] transcriptHash, SrtpSuite suite) {
+    this.prk = prk;
+    this.transcriptHash = transcriptHash;
+    this.suite = suite;
+  }
+
+  /** Consumes {@code ikm}: it is wiped before this returns. */
+  static KeySchedule derive(Secret ikm, byte[] transcriptHash, SrtpSuite suite) {
+    try (ikm) {
+      return new KeySchedule(Hkdf.extract(transcriptHash, ikm), transcriptHash.clone(), suite);
+    }
+  }
+
+  public SrtpSuite suite() {
+    return suite;
+  }
+
+  byte[] transcriptHash() {
+    return transcriptHash.clone();
+  }
+
+  /** The answer's key-confirmation MAC: HMAC(K_confirm_answerer, th), 32 bytes. */
+  byte[] answerConfirmation() {
+    try (Secret k = Hkdf.expand(prk, CONFIRM_ANSWERER, Hkdf.HASH_BYTES)) {
+      return Hkdf.hmac(k, KemAnswer.CONFIRM_BYTES, transcriptHash);
+    }
+  }
+
+  /** The reveal message's MAC: HMAC(K_confirm_offerer, label ‖ th ‖ body), 16 bytes. */
+  byte[] revealMac(byte[] body, int bodyLength) {
+    try (Secret k = Hkdf.expand(prk, CONFIRM_OFFERER, Hkdf.HASH_BYTES)) {
+      return Hkdf.hmac(
+          k,
+          Reveal.MAC_BYTES,
+          REVEAL.getBytes(StandardCharsets.US_ASCII),
+          transcriptHash,
+          Arrays.copyOf(body, bodyLength));
+    }
+  }
+
+  /** The SAS value: HMAC(K_sas, nonce_o); only computable once the nonce is revealed. */
+  byte[] sasHash(byte[] offererNonce) {
+    try (Secret k = Hkdf.expand(prk, SAS, Hkdf.HASH_BYTES)) {
+      return Hkdf.hmac(k, Hkdf.HASH_BYTES, offererNonce);
+    }
+  }
+
+  /** The secret both sides retain for the next call with this device. */
+  Secret nextRetainedSecret() {
+    return Hkdf.expand(prk, RETAINED, 32);
+  }
+
+  /** Proof of possession of a retained secret, bound to this transcript. */
+  static byte[] continuityProof(Secret retained, Role prover, byte[] transcriptHash) {
+    return Hkdf.hmac(
+        retained,
+        KemAnswer.PROOF_BYTES,
+        (RS_PROOF + prover.label()).getBytes(StandardCharsets.US_ASCII),
+        transcriptHash);
+  }
+
+  /**
+   * The SRTP master key and salt that {@code sender} uses on m-line {@code mline} (0-based, in SDP
+   * order). Label: {@code "pqsip-v1 srtp <SUITE> m<idx> <offerer|answerer>"}.
+   */
+  public SrtpMasterKey srtpKey(int mline, Role sender) {
+    if (mline < 0 || mline > 255) {
+      throw new IllegalArgumentException("m-line index out of range");
+    }
+    String label = "pqsip-v1 srtp " + suite.wireName() + " m" + mline + " " + sender.label();
+    try (Secret both = Hkdf.expand(prk, label, suite.keyLength() + suite.saltLength())) {
+      byte[] b = both.exposeSecretBytes();
+      return new SrtpMasterKey(
+          suite,
+          Secret.copyOf(b, 0, suite.keyLength()),
+          Secret.copyOf(b, suite.keyLength(), suite.saltLength()));
+    }
+  }
+
+  public void destroy() {
+    prk.destroy();
+  }
+
+  @Override
+  public void close() {
+    destroy();
+  }
+}

@@ -1,0 +1,56 @@
+package org.pqsip.keying;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+import org.pqsip.crypto.Hkdf;
+import org.pqsip.srtp.SrtpSuite;
+
+/**
+ * The transcript hash {@code th}: SHA-384 over everything both sides must agree on before any
+ * key is used (docs/PROTOCOL.md §4.1). Each field is length-prefixed (4 bytes, big-endian), so no
+ * two different transcripts encode to the same bytes. The answer's confirm MAC and continuity
+ * proofs are computed over {@code th} and are therefore not part of it.
+ */
+final class Transcript {
+  static final String LABEL = "pqsip-v1 transcript";
+  static final String VERSION = "1";
+
+  private Transcript() {}
+
+  static byte[] hash(KemOffer offer, KemAnswer answer) {
+    return hash(offer, answer.blob(), answer.device(), answer.srtpSuite());
+  }
+
+  static byte[] hash(KemOffer offer, byte[] answerBlob, DeviceId answerDevice, SrtpSuite suite) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    out.writeBytes(LABEL.getBytes(StandardCharsets.US_ASCII));
+    field(out, ascii(VERSION));
+    field(out, ascii(offer.algorithm().wireName()));
+    field(out, offer.blob());
+    field(out, offer.device().bytes());
+    field(out, offer.commit());
+    field(out, ascii(suiteList(offer)));
+    field(out, answerBlob);
+    field(out, answerDevice.bytes());
+    field(out, ascii(suite.wireName()));
+    return Hkdf.sha384(out.toByteArray());
+  }
+
+  static String suiteList(KemOffer offer) {
+    return offer.srtpSuites().stream().map(SrtpSuite::wireName).collect(Collectors.joining(","));
+  }
+
+  private static void field(ByteArrayOutputStream out, byte[] value) {
+    int n = value.length;
+    out.write(n >>> 24);
+    out.write(n >>> 16);
+    out.write(n >>> 8);
+    out.write(n);
+    out.writeBytes(value);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

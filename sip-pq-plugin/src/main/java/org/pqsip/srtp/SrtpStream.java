@@ -1,0 +1,167 @@
+package org.pqsip.srtp;
+
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import org.jitsi.srtp.SrtcpCryptoContext;
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.jitsi.srtp.SrtpPolicy;
+import org.jitsi.utils.logging2.Logger;
+import org.jitsi.utils.logging2.LoggerImpl;
+
+/**
+ * SRTP and SRTCP for one media stream (one m-line) on jitsi-srtp: outgoing packets are protected
+ * with our master key, incoming ones unprotected with the peer's. Packets are transformed in
+ * place in a {@link PacketBuffer}; nothing is allocated per packet once an SSRC's context exists.
+ *
+ * <p>Contexts (and with them sequence numbers and rollover counters) belong to this object, not to
+ * any socket, so they survive a change of network path untouched. Not thread-safe for one
+ * direction; protect and unprotect may run on different threads.
+ */
+public final class SrtpStream implements AutoCloseable {
+  /** Incoming SSRCs per stream; more is an attack or a misbehaving peer. */
+  public static final int MAX_REMOTE_SSRCS = 16;
+
+  private static final Logger LOG = new LoggerImpl("org.pqsip.srtp", Level.WARNING);
+
+  private final SrtpSuite suite;
+  private final SrtpContextFactory txFactory;
+  private final SrtpContextFactory rxFactory;
+  private final Map<Integer, SrtpCryptoContext> txRtp = new HashMap<>();
+  private final Map<Integer, SrtcpCryptoContext> txRtcp = new HashMap<>();
+  private final Map<Integer, SrtpCryptoContext> rxRtp = new HashMap<>();
+  private final Map<Integer, SrtcpCryptoContext> rxRtcp = new HashMap<>();
+
+  public SrtpStream(SrtpMasterKey tx, SrtpMasterKey rx) {
+    if (tx.suite() != rx.suite()) {
+      throw new IllegalArgumentException("both directions must use the same suite");
+    }
+    this.suite = tx.suite();
+    this.txFactory = factory(true, tx);
+    this.rxFactory = factory(false, rx);
+  }
+
+  public SrtpSuite suite() {
+    return suite;
+  }
+
+  private static SrtpContextFactory factory(boolean sender, SrtpMasterKey k) {
+    SrtpPolicy policy = policy(k.suite());
+    return new SrtpContextFactory(
+        sender, k.key().exposeSecretBytes().clone(), k.salt().exposeSecretBytes().clone(),
+        policy, policy(k.suite()), LOG);
+  }
+
+  static SrtpPolicy policy(SrtpSuite s) {
+    if (s.aead()) {
+      return new SrtpPolicy(
+          SrtpPolicy.AESGCM_ENCRYPTION, s.keyLength(), SrtpPolicy.NULL_AUTHENTICATION, 0,
+          s.tagLength(), s.saltLength());
+    }
+    return new SrtpPolicy(
+        SrtpPolicy.AESCM_ENCRYPTION, s.keyLength(), SrtpPolicy.HMACSHA1_AUTHENTICATION, 20,
+        s.tagLength(), s.saltLength());
+  }
+
+  public SrtpResult protectRtp(PacketBuffer p) {
+    if (p.getLength() < 12) {
+      return SrtpResult.INVALID;
+    }
+    int ssrc = ssrc(p, 8);
+    try {
+      SrtpCryptoContext c = txRtp.get(ssrc);
+      if (c == null) {
+        c = txFactory.deriveContext(ssrc, 0);
+        txRtp.put(ssrc, c);
+      }
+      return map(c.transformPacket(p));
+    } catch (GeneralSecurityException e) {
+      return SrtpResult.INVALID;
+    }
+  }
+
+  public SrtpResult unprotectRtp(PacketBuffer p) {
+    if (p.getLength() < 12 + suite.tagLength() || ((p.getBuffer()[p.getOffset()] & 0xc0) != 0x80)) {
+      return SrtpResult.INVALID;
+    }
+    int ssrc = ssrc(p, 8);
+    try {
+      SrtpCryptoContext c = rxRtp.get(ssrc);
+      if (c == null) {
+        if (rxRtp.size() >= MAX_REMOTE_SSRCS) {
+          return SrtpResult.TOO_MANY_SSRCS;
+        }
+        c = rxFactory.deriveContext(ssrc, 0);
+        rxRtp.put(ssrc, c);
+      }
+      return map(c.reverseTransformPacket(p, false));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return SrtpResult.INVALID;
+    }
+  }
+
+  public SrtpResult protectRtcp(PacketBuffer p) {
+    if (p.getLength() < 8) {
+      return SrtpResult.INVALID;
+    }
+    int ssrc = ssrc(p, 4);
+    try {
+      SrtcpCryptoContext c = txRtcp.get(ssrc);
+      if (c == null) {
+        c = txFactory.deriveControlContext(ssrc);
+        txRtcp.put(ssrc, c);
+      }
+      return map(c.transformPacket(p));
+    } catch (GeneralSecurityException e) {
+      return SrtpResult.INVALID;
+    }
+  }
+
+  public SrtpResult unprotectRtcp(PacketBuffer p) {
+    if (p.getLength() < 8 + 4 + suite.tagLength()) {
+      return SrtpResult.INVALID;
+    }
+    int ssrc = ssrc(p, 4);
+    try {
+      SrtcpCryptoContext c = rxRtcp.get(ssrc);
+      if (c == null) {
+        if (rxRtcp.size() >= MAX_REMOTE_SSRCS) {
+          return SrtpResult.TOO_MANY_SSRCS;
+        }
+        c = rxFactory.deriveControlContext(ssrc);
+        rxRtcp.put(ssrc, c);
+      }
+      return map(c.reverseTransformPacket(p));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return SrtpResult.INVALID;
+    }
+  }
+
+  private static int ssrc(PacketBuffer p, int at) {
+    byte[] b = p.getBuffer();
+    int o = p.getOffset() + at;
+    return ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff);
+  }
+
+  private static SrtpResult map(SrtpErrorStatus s) {
+    return switch (s) {
+      case OK -> SrtpResult.OK;
+      case AUTH_FAIL -> SrtpResult.AUTH_FAILED;
+      case REPLAY_FAIL, REPLAY_OLD -> SrtpResult.REPLAYED;
+      default -> SrtpResult.INVALID;
+    };
+  }
+
+  @Override
+  public void close() {
+    txFactory.close();
+    rxFactory.close();
+    txRtp.clear();
+    rxRtp.clear();
+    txRtcp.clear();
+    rxRtcp.clear();
+  }
+}
