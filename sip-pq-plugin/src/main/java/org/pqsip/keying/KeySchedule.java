@@ -20,11 +20,11 @@ public final class KeySchedule implements AutoCloseable {
   static final String RS_PROOF = "pqsip-v1 rs proof ";
   static final String REVEAL = "pqsip-v1 reveal";
 
-  private final Secret prk;
+  private final Hkdf.Prk prk;
   private final byte[] transcriptHash;
   private final SrtpSuite suite;
 
-  private KeySchedule(Secret prk, byte[] transcriptHash, SrtpSuite suite) {
+  private KeySchedule(Hkdf.Prk prk, byte[] transcriptHash, SrtpSuite suite) {
     this.prk = prk;
     this.transcriptHash = transcriptHash;
     this.suite = suite;
@@ -47,14 +47,14 @@ public final class KeySchedule implements AutoCloseable {
 
   /** The answer's key-confirmation MAC: HMAC(K_confirm_answerer, th), 32 bytes. */
   byte[] answerConfirmation() {
-    try (Secret k = Hkdf.expand(prk, CONFIRM_ANSWERER, Hkdf.HASH_BYTES)) {
+    try (Secret k = prk.expand(CONFIRM_ANSWERER, Hkdf.HASH_BYTES)) {
       return Hkdf.hmac(k, KemAnswer.CONFIRM_BYTES, transcriptHash);
     }
   }
 
   /** The reveal message's MAC: HMAC(K_confirm_offerer, label ‖ th ‖ body), 16 bytes. */
   byte[] revealMac(byte[] body, int bodyLength) {
-    try (Secret k = Hkdf.expand(prk, CONFIRM_OFFERER, Hkdf.HASH_BYTES)) {
+    try (Secret k = prk.expand(CONFIRM_OFFERER, Hkdf.HASH_BYTES)) {
       return Hkdf.hmac(
           k,
           Reveal.MAC_BYTES,
@@ -66,14 +66,14 @@ public final class KeySchedule implements AutoCloseable {
 
   /** The SAS value: HMAC(K_sas, nonce_o); only computable once the nonce is revealed. */
   byte[] sasHash(byte[] offererNonce) {
-    try (Secret k = Hkdf.expand(prk, SAS, Hkdf.HASH_BYTES)) {
+    try (Secret k = prk.expand(SAS, Hkdf.HASH_BYTES)) {
       return Hkdf.hmac(k, Hkdf.HASH_BYTES, offererNonce);
     }
   }
 
   /** The secret both sides retain for the next call with this device. */
   Secret nextRetainedSecret() {
-    return Hkdf.expand(prk, RETAINED, 32);
+    return prk.expand(RETAINED, 32);
   }
 
   /** Proof of possession of a retained secret, bound to this transcript. */
@@ -94,7 +94,7 @@ public final class KeySchedule implements AutoCloseable {
       throw new IllegalArgumentException("m-line index out of range");
     }
     String label = "pqsip-v1 srtp " + suite.wireName() + " m" + mline + " " + sender.label();
-    try (Secret both = Hkdf.expand(prk, label, suite.keyLength() + suite.saltLength())) {
+    try (Secret both = prk.expand(label, suite.keyLength() + suite.saltLength())) {
       byte[] b = both.exposeSecretBytes();
       return new SrtpMasterKey(
           suite,
@@ -103,8 +103,13 @@ public final class KeySchedule implements AutoCloseable {
     }
   }
 
+  /** The PRK itself, for known-answer tests. */
+  Secret prkForTest() {
+    return prk.secret();
+  }
+
   public void destroy() {
-    prk.destroy();
+    prk.close();
   }
 
   @Override

@@ -1,7 +1,7 @@
 package org.pqsip.keying;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.stream.Collectors;
 import org.pqsip.crypto.Hkdf;
 import org.pqsip.srtp.SrtpSuite;
@@ -23,8 +23,8 @@ final class Transcript {
   }
 
   static byte[] hash(KemOffer offer, byte[] answerBlob, DeviceId answerDevice, SrtpSuite suite) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-    out.writeBytes(LABEL.getBytes(StandardCharsets.US_ASCII));
+    MessageDigest out = Hkdf.sha384();
+    out.update(LABEL.getBytes(StandardCharsets.US_ASCII));
     field(out, ascii(VERSION));
     field(out, ascii(offer.algorithm().wireName()));
     field(out, offer.blob());
@@ -34,20 +34,17 @@ final class Transcript {
     field(out, answerBlob);
     field(out, answerDevice.bytes());
     field(out, ascii(suite.wireName()));
-    return Hkdf.sha384(out.toByteArray());
+    return out.digest();
   }
 
   static String suiteList(KemOffer offer) {
     return offer.srtpSuites().stream().map(SrtpSuite::wireName).collect(Collectors.joining(","));
   }
 
-  private static void field(ByteArrayOutputStream out, byte[] value) {
+  private static void field(MessageDigest out, byte[] value) {
     int n = value.length;
-    out.write(n >>> 24);
-    out.write(n >>> 16);
-    out.write(n >>> 8);
-    out.write(n);
-    out.writeBytes(value);
+    out.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    out.update(value);
   }
 
   private static byte[] ascii(String s) {

@@ -68,6 +68,9 @@ class KeyScheduleVectorTest {
   @Test
   void a3KeySchedule() throws KeyingException {
     KeySchedule ks = vectorSchedule();
+    assertThat(Hex.of(ks.prkForTest().exposeSecretBytes()))
+        .isEqualTo("a62ed516bc341aadab155ec8a8310ed0f8e6f73ec656edba9ab7eab5ba71309e"
+            + "8d1da3b9e0468e8d1d0739e91b2f46bb");
     assertThat(Hex.of(ks.answerConfirmation())).isEqualTo("12abea31bb43fbe6a6d9ae39fd27cedb1ccac6e238e03850d691fb81a2ac7c57");
     assertThat(Sas.render(ks.sasHash(NONCE))).isEqualTo("4s1i");
     assertThat(Hex.of(ks.nextRetainedSecret().exposeSecretBytes())).isEqualTo("83ad62fbac3a35936cefa33691c68c0215f3f028a2e05459050a9c6c2defeacf");
