@@ -45,10 +45,14 @@ public final class KeySchedule implements AutoCloseable {
     return transcriptHash.clone();
   }
 
-  /** The answer's key-confirmation MAC: HMAC(K_confirm_answerer, th), 32 bytes. */
+  /**
+   * The answer's key-confirmation value: HKDF-Expand(PRK, "pqsip-v1 confirm answerer", 32). It
+   * is bound to the transcript because the PRK is (th is the HKDF-Extract salt), so no separate
+   * MAC over th is needed.
+   */
   byte[] answerConfirmation() {
-    try (Secret k = prk.expand(CONFIRM_ANSWERER, Hkdf.HASH_BYTES)) {
-      return Hkdf.hmac(k, KemAnswer.CONFIRM_BYTES, transcriptHash);
+    try (Secret k = prk.expand(CONFIRM_ANSWERER, KemAnswer.CONFIRM_BYTES)) {
+      return k.exposeSecretBytes().clone();
     }
   }
 

@@ -31,13 +31,18 @@ public record SessionDescription(List<SdpLine> sessionLines, List<MediaDescripti
     MediaDescription current = null;
     List<SdpLine> currentLines = null;
     int lineNo = 0;
-    for (String raw : text.split("\r?\n", -1)) {
+    int pos = 0;
+    while (pos < text.length()) {
+      int nl = text.indexOf('\n', pos);
+      int end = nl < 0 ? text.length() : nl;
+      String raw = text.substring(pos, end > pos && text.charAt(end - 1) == '\r' ? end - 1 : end);
+      pos = end + 1;
       lineNo++;
       if (raw.isEmpty()) {
         continue; // tolerate a trailing CRLF and blank lines
       }
       SdpLine line = line(raw, lineNo);
-      if (lineNo == 1 && !(line.type() == 'v' && line.value().equals("0"))) {
+      if (session.isEmpty() && !(line.type() == 'v' && line.value().equals("0"))) {
         throw new SdpException("SDP must start with v=0");
       }
       if (line.type() == 'm') {
