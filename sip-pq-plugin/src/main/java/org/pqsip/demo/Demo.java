@@ -69,7 +69,8 @@ public final class Demo {
           bytes(offerText), bytes(attr(offer)), bytes(answerText), bytes(attr(answer.sdp())));
       show(out, a.name(), as);
       show(out, b.name(), bs);
-      out.printf("  media: %s, setup %.1f ms in-process%n", mediaCheck(as, bs), ms);
+      out.printf("  media: %s%n  keying CPU for both sides: %.1f ms in-process%s%n", mediaCheck(as, bs), ms,
+          ms > 50 ? " (includes JVM warm-up and class loading on the first call)" : "");
       as.destroy();
       bs.destroy();
     }

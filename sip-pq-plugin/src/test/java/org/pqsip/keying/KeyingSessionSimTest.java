@@ -1,6 +1,7 @@
 package org.pqsip.keying;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.pqsip.testing.KeyingAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
@@ -10,6 +11,10 @@ import org.pqsip.crypto.KemAlgorithm;
 
 /** Two peers (and sometimes a man in the middle) driven through offer/answer in memory. */
 class KeyingSessionSimTest {
+  /** Fresh per test (JUnit creates one instance per test method). */
+  private final Peer alice = Peer.of("alice", Policy.REQUIRE);
+
+  private final Peer bob = Peer.of("bob", Policy.REQUIRE);
 
   record Call(PqCall offerer, PqCall answerer) {}
 
@@ -36,8 +41,6 @@ class KeyingSessionSimTest {
 
   @Test
   void bothSidesDeriveTheSameKeysAndSas() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     Call c = call(alice, bob);
     assertThat(c.offerer().sas()).isPresent().isEqualTo(c.answerer().sas());
     assertThat(c.offerer().sas().get()).hasSize(4);
@@ -58,42 +61,32 @@ class KeyingSessionSimTest {
 
   @Test
   void answererKnowsNothingBeforeTheReveal() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     AnswerOutcome ans = bob.session(alice).onOffer(alice.session(bob).createOffer());
     PqCall bc = secured(ans.outcome());
     assertThat(bc.sas()).isEmpty();
     assertThat(bc.verification()).isEmpty();
     assertThat(bc.isConfirmed()).isFalse();
-    assertThatThrownBy(bc::commitContinuity)
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.WRONG_STATE));
+    assertFails(bc::commitContinuity, KeyingException.Reason.WRONG_STATE);
   }
 
   @Test
   void fipsOnlyModeUsesMlKemAlone() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    alice = alice.with(alice.config().withKem(KemAlgorithm.MLKEM1024));
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
-    Call c = call(alice, bob);
+    Peer fipsAlice = alice.with(alice.config().withKem(KemAlgorithm.MLKEM1024));
+    Call c = call(fipsAlice, bob);
     assertThat(c.offerer().kem()).isEqualTo(KemAlgorithm.MLKEM1024);
     assertThat(c.offerer().sas()).isEqualTo(c.answerer().sas());
   }
 
   @Test
   void fipsOnlyAnswererRefusesHybridOfferUnderRequire() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
-    bob = bob.with(bob.config().withKem(KemAlgorithm.MLKEM1024));
-    Optional<KemOffer> offer = alice.session(bob).createOffer();
-    KeyingSession bs = bob.session(alice);
-    assertThatThrownBy(() -> bs.onOffer(offer))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.UNSUPPORTED));
+    Peer fipsBob = bob.with(bob.config().withKem(KemAlgorithm.MLKEM1024));
+    Optional<KemOffer> offer = alice.session(fipsBob).createOffer();
+    KeyingSession bs = fipsBob.session(alice);
+    assertFails(() -> bs.onOffer(offer), KeyingException.Reason.UNSUPPORTED);
   }
 
   @Test
   void secondCallShowsContinuityAndSasConfirmationMakesItVerified() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     Call first = call(alice, bob);
     commit(first);
     Call second = call(alice, bob);
@@ -108,8 +101,6 @@ class KeyingSessionSimTest {
 
   @Test
   void callThatEndedBeforeOneSideStoredStillShowsContinuity() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     commit(call(alice, bob));
     Call interrupted = call(alice, bob);
     interrupted.offerer().commitContinuity(); // Bob never stored (crash, lost reveal)
@@ -120,10 +111,8 @@ class KeyingSessionSimTest {
 
   @Test
   void lostRetainedSecretIsReportedAsMismatch() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     commit(call(alice, bob));
-    Peer freshBob = new Peer("bob", bob.config(), new InMemoryPeerStore(), bob.random());
+    Peer freshBob = bob.withLostStore();
     Call c = call(alice, freshBob);
     assertThat(c.offerer().verification()).contains(Verification.MISMATCH);
     assertThat(c.answerer().verification()).contains(Verification.NEW_PEER);
@@ -131,32 +120,24 @@ class KeyingSessionSimTest {
 
   @Test
   void mismatchRefusedWhenPolicySaysSo() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     commit(call(alice, bob));
     Peer strictAlice = alice.with(alice.config().withRefuseOnMismatch(true));
-    Peer freshBob = new Peer("bob", bob.config(), new InMemoryPeerStore(), bob.random());
-    assertThatThrownBy(() -> call(strictAlice, freshBob))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.CONTINUITY_MISMATCH));
+    Peer freshBob = bob.withLostStore();
+    assertFails(() -> call(strictAlice, freshBob), KeyingException.Reason.CONTINUITY_MISMATCH);
   }
 
   @Test
   void tamperedCiphertextFailsConfirmation() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     KeyingSession as = alice.session(bob);
     KemAnswer a = bob.session(alice).onOffer(as.createOffer()).answer().orElseThrow();
     byte[] blob = a.blob();
     blob[100] ^= 1;
     KemAnswer tampered = KemAnswer.of(a.algorithm(), blob, a.device(), a.srtpSuite(), a.confirm(), a.continuityProofs());
-    assertThatThrownBy(() -> as.onAnswer(Optional.of(tampered)))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.CONFIRMATION_FAILED));
+    assertFails(() -> as.onAnswer(Optional.of(tampered)), KeyingException.Reason.CONFIRMATION_FAILED);
   }
 
   @Test
   void tamperedX25519HalfFailsConfirmation() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     KeyingSession as = alice.session(bob);
     KemAnswer a = bob.session(alice).onOffer(as.createOffer()).answer().orElseThrow();
     byte[] blob = a.blob();
@@ -168,8 +149,6 @@ class KeyingSessionSimTest {
 
   @Test
   void mitmThatSwapsKeysBothWaysWithoutRecomputingFailsConfirmation() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     Peer mallory = Peer.of("mallory", Policy.REQUIRE);
     KeyingSession as = alice.session(bob);
     KemOffer aliceOffer = as.createOffer().orElseThrow();
@@ -179,14 +158,11 @@ class KeyingSessionSimTest {
     KemAnswer bobAnswer = bob.session(alice).onOffer(Optional.of(swapped)).answer().orElseThrow();
     KemAnswer malloryAnswer = mallory.session(alice).onOffer(Optional.of(aliceOffer)).answer().orElseThrow();
     KemAnswer forged = KemAnswer.of(bobAnswer.algorithm(), malloryAnswer.blob(), bobAnswer.device(), bobAnswer.srtpSuite(), bobAnswer.confirm(), bobAnswer.continuityProofs());
-    assertThatThrownBy(() -> as.onAnswer(Optional.of(forged)))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.CONFIRMATION_FAILED));
+    assertFails(() -> as.onAnswer(Optional.of(forged)), KeyingException.Reason.CONFIRMATION_FAILED);
   }
 
   @Test
   void fullMitmRunningTwoExchangesIsExposedBySasAndContinuity() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     commit(call(alice, bob)); // an earlier, clean call
     // Mallory terminates both legs and claims each real party's device id.
     Peer malloryToAlice = new Peer("bob", bob.config(), new InMemoryPeerStore(), Peer.of("m1", Policy.REQUIRE).random());
@@ -200,26 +176,20 @@ class KeyingSessionSimTest {
 
   @Test
   void revealThatDoesNotOpenTheCommitmentIsRejected() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     KeyingSession as = alice.session(bob);
     AnswerOutcome ans = bob.session(alice).onOffer(as.createOffer());
     PqCall ac = secured(as.onAnswer(ans.answer()));
     PqCall bc = secured(ans.outcome());
     byte[] reveal = ac.revealMessage();
     reveal[10] ^= 1; // nonce byte: MAC fails first
-    assertThatThrownBy(() -> bc.acceptReveal(reveal))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.REVEAL_INVALID));
-    assertThatThrownBy(() -> bc.acceptReveal(new byte[5]))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.REVEAL_INVALID));
+    assertFails(() -> bc.acceptReveal(reveal), KeyingException.Reason.REVEAL_INVALID);
+    assertFails(() -> bc.acceptReveal(new byte[5]), KeyingException.Reason.REVEAL_INVALID);
     assertThat(bc.sas()).isEmpty();
     assertThat(bc.acceptReveal(ac.revealMessage())).isEqualTo(Verification.NEW_PEER);
   }
 
   @Test
   void revealWithValidMacButWrongNonceFailsTheCommitment() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     KeyingSession as = alice.session(bob);
     AnswerOutcome ans = bob.session(alice).onOffer(as.createOffer());
     PqCall ac = secured(as.onAnswer(ans.answer()));
@@ -228,8 +198,7 @@ class KeyingSessionSimTest {
     byte[] grind = new byte[32];
     grind[0] = 42;
     byte[] forged = Reveal.encode(grind, List.of(), ac.keySchedule());
-    assertThatThrownBy(() -> bc.acceptReveal(forged))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.COMMITMENT_MISMATCH));
+    assertFails(() -> bc.acceptReveal(forged), KeyingException.Reason.COMMITMENT_MISMATCH);
   }
 
   @Test
@@ -251,8 +220,6 @@ class KeyingSessionSimTest {
 
   @Test
   void reOfferRunsAFreshExchange() throws Exception {
-    Peer alice = Peer.of("alice", Policy.REQUIRE);
-    Peer bob = Peer.of("bob", Policy.REQUIRE);
     KeyingSession as = alice.session(bob);
     KeyingSession bs = bob.session(alice);
     KemOffer first = as.createOffer().orElseThrow();
@@ -272,8 +239,7 @@ class KeyingSessionSimTest {
     Peer alice = Peer.of("alice", Policy.REQUIRE);
     KeyingSession as = alice.session(Peer.of("legacy", Policy.OFF));
     as.createOffer();
-    assertThatThrownBy(() -> as.onAnswer(Optional.empty()))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.PQ_REQUIRED));
+    assertFails(() -> as.onAnswer(Optional.empty()), KeyingException.Reason.PQ_REQUIRED);
   }
 
   @Test
@@ -326,7 +292,6 @@ class KeyingSessionSimTest {
     } catch (KeyingException e) {
       throw new AssertionError(e);
     }
-    assertThatThrownBy(() -> alice.session(bob).onAnswer(Optional.of(stray)))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(KeyingException.Reason.WRONG_STATE));
+    assertFails(() -> alice.session(bob).onAnswer(Optional.of(stray)), KeyingException.Reason.WRONG_STATE);
   }
 }

@@ -14,6 +14,11 @@ record Peer(String name, KeyingConfig config, PeerStore store, SecureRandom rand
     return new Peer(name, c, store, random);
   }
 
+  /** The same device after losing its retained secrets (reinstall, reset). */
+  Peer withLostStore() {
+    return new Peer(name, config, new InMemoryPeerStore(), random);
+  }
+
   KeyingSession session(Peer remote) {
     return new KeyingSession(config, store, "sip:" + remote.name + "@pq.test", random);
   }

@@ -1,7 +1,7 @@
 package org.pqsip.sdp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.pqsip.testing.KeyingAssertions.assertFails;
 
 import java.util.List;
 import java.util.Optional;
@@ -123,8 +123,7 @@ class PqKemAttributeTest {
 
   @Test
   void duplicatedAttributeOrParameterIsAnError() {
-    assertThatThrownBy(() -> PqKemAttribute.selectOffer(List.of(GOOD_OFFER, GOOD_OFFER)))
-        .isInstanceOfSatisfying(KeyingException.class, e -> assertThat(e.reason()).isEqualTo(Reason.DUPLICATE_ATTRIBUTE));
+    assertFails(() -> PqKemAttribute.selectOffer(List.of(GOOD_OFFER, GOOD_OFFER)), Reason.DUPLICATE_ATTRIBUTE);
     assertThat(offerError(GOOD_OFFER + " dev=" + OFFER.device().text())).isEqualTo(Reason.DUPLICATE_ATTRIBUTE);
   }
 
