@@ -109,7 +109,10 @@ public final class PqCall implements AutoCloseable {
     return Optional.ofNullable(verification);
   }
 
-  /** The offerer's 98-byte reveal message, to be delivered end-to-end to the answerer. */
+  /** Length of the reveal message (docs/PROTOCOL.md §5.2). */
+  public static final int REVEAL_LENGTH = Reveal.LENGTH;
+
+  /** The offerer's 82-byte reveal message, to be delivered end-to-end to the answerer. */
   public byte[] revealMessage() {
     if (role != Role.OFFERER) {
       throw new IllegalStateException("only the offerer sends a reveal message");

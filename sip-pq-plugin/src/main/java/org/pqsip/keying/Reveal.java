@@ -8,7 +8,7 @@ import org.pqsip.crypto.Hkdf;
 /**
  * The offerer's reveal message, sent end-to-end after the answer (in-band in SRTCP or in any SIP
  * body): it opens the SAS commitment, carries the offerer's continuity proofs and confirms the
- * offerer's keys with a MAC. Fixed 98 bytes:
+ * offerer's keys with a MAC. Fixed 82 bytes:
  * {@code 0x01 ‖ flags ‖ nonce(32) ‖ proof1(16) ‖ proof2(16) ‖ mac(16)}.
  */
 final class Reveal {

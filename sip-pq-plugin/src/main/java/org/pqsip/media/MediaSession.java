@@ -1,0 +1,286 @@
+package org.pqsip.media;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.pqsip.srtp.PacketBuffer;
+import org.pqsip.srtp.SrtpResult;
+import org.pqsip.srtp.SrtpStream;
+
+/**
+ * One audio stream of a call: G.711 frames every 20 ms out, decoded frames in, SRTP when keyed,
+ * RTCP with the pqkem reveal while one is pending. Owns its threads (one sender) and its
+ * transport; {@link #close()} releases both.
+ *
+ * <p>Path independence: SRTP contexts and RTP sequence state belong to this object, so the
+ * transport below it can change without re-keying. Rekey: {@link #rekey} swaps in new SRTP
+ * contexts and keeps the previous receive context as a fallback, so packets sent under the old
+ * keys during the switch still play.
+ */
+public final class MediaSession implements AutoCloseable {
+  /** How long the reveal is repeated in every RTCP packet after each key exchange. */
+  static final long REVEAL_REPEAT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final MediaTransport transport;
+  private final AudioCodec codec;
+  private final AudioSource source;
+  private final Wav.Writer recorder;
+  private final Consumer<byte[]> revealListener;
+  private final int ssrc;
+  private final byte[] cname;
+  private final ScheduledExecutorService sender;
+
+  private volatile SrtpStream srtp;
+  private volatile SrtpStream previousRx;
+  private volatile byte[] revealOut;
+  private volatile long revealUntil;
+
+  private final short[] frame = new short[AudioCodec.FRAME_SAMPLES];
+  private final short[] decoded = new short[1500];
+  private final PacketBuffer txRtp = new PacketBuffer();
+  private final PacketBuffer txRtcp = new PacketBuffer();
+  private final PacketBuffer rxCopy = new PacketBuffer();
+  private int seq;
+  private long timestamp;
+  private long octets;
+  private int rtcpCountdown;
+
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong authFailures = new AtomicLong();
+  private final AtomicLong replays = new AtomicLong();
+  private final AtomicLong rtcpSent = new AtomicLong();
+  private final AtomicLong rtcpReceived = new AtomicLong();
+  private long highestSeq = -1;
+  private long firstSeq = -1;
+  private volatile long firstPacketNanos;
+
+  /**
+   * @param srtp null for plain RTP
+   * @param revealOut the reveal to send (offerer under pqkem), or null
+   * @param revealListener receives reveals found in incoming RTCP (answerer)
+   * @param recorder null to discard received audio
+   */
+  public MediaSession(
+      MediaTransport transport,
+      AudioCodec codec,
+      AudioSource source,
+      SrtpStream srtp,
+      byte[] revealOut,
+      Consumer<byte[]> revealListener,
+      Wav.Writer recorder,
+      SecureRandom random) {
+    this.transport = transport;
+    this.codec = codec;
+    this.source = source;
+    this.srtp = srtp;
+    this.revealListener = revealListener;
+    this.recorder = recorder;
+    this.ssrc = random.nextInt();
+    this.seq = random.nextInt(1 << 15);
+    this.timestamp = random.nextInt() & 0xffffffffL;
+    byte[] c = new byte[8];
+    random.nextBytes(c);
+    this.cname = HexFormat.of().formatHex(c).getBytes(StandardCharsets.US_ASCII);
+    setReveal(revealOut);
+    this.sender =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "pqsip-media-tx");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public void start() {
+    transport.start(this::onPacket);
+    sender.scheduleAtFixedRate(this::sendFrame, 0, 20, TimeUnit.MILLISECONDS);
+  }
+
+  /** New keys after a re-INVITE; the old receive context stays as a fallback. */
+  public void rekey(SrtpStream next, byte[] nextReveal) {
+    SrtpStream old = srtp;
+    previousRx = old;
+    srtp = next;
+    setReveal(nextReveal);
+  }
+
+  private void setReveal(byte[] reveal) {
+    revealOut = reveal;
+    revealUntil = System.nanoTime() + REVEAL_REPEAT_NANOS;
+    rtcpCountdown = 0;
+  }
+
+  public MediaStats stats() {
+    long lost = 0;
+    synchronized (this) {
+      if (firstSeq >= 0) {
+        lost = Math.max(0, (highestSeq - firstSeq + 1) - received.get());
+      }
+    }
+    return new MediaStats(
+        sent.get(), received.get(), lost, authFailures.get(), replays.get(), rtcpSent.get(), rtcpReceived.get());
+  }
+
+  /** System.nanoTime() of the first RTP packet that decrypted and decoded, or empty. */
+  public Optional<Long> firstPacketNanos() {
+    long t = firstPacketNanos;
+    return t == 0 ? Optional.empty() : Optional.of(t);
+  }
+
+  private void sendFrame() {
+    try {
+      source.read(frame);
+      byte[] b = txRtp.getBuffer();
+      Rtp.writeHeader(b, codec.payloadType(), seq, timestamp, ssrc, sent.get() == 0);
+      codec.encode(frame, frame.length, b, Rtp.HEADER);
+      txRtp.setOffset(0);
+      txRtp.setLength(Rtp.HEADER + frame.length);
+      SrtpStream s = srtp;
+      if (s == null || s.protectRtp(txRtp) == SrtpResult.OK) {
+        transport.send(txRtp, false);
+        sent.incrementAndGet();
+        octets += frame.length;
+      }
+      seq = (seq + 1) & 0xffff;
+      timestamp = (timestamp + AudioCodec.FRAME_SAMPLES) & 0xffffffffL;
+      if (--rtcpCountdown <= 0) {
+        sendRtcp();
+        boolean revealing = revealOut != null && System.nanoTime() < revealUntil;
+        rtcpCountdown = revealing ? 10 : 250; // 200 ms while revealing, else 5 s
+      }
+    } catch (IOException | RuntimeException e) {
+      // A send error (peer gone, network down) must not stop the schedule; the call's
+      // timers and BYE handling end the session.
+    }
+  }
+
+  private void sendRtcp() throws IOException {
+    byte[] reveal = System.nanoTime() < revealUntil ? revealOut : null;
+    long ntp = ntpNow();
+    int n =
+        Rtcp.writeCompound(
+            txRtcp.getBuffer(), ssrc, ntp, timestamp, sent.get(), octets, cname, reveal);
+    txRtcp.setOffset(0);
+    txRtcp.setLength(n);
+    SrtpStream s = srtp;
+    if (s == null || s.protectRtcp(txRtcp) == SrtpResult.OK) {
+      transport.send(txRtcp, true);
+      rtcpSent.incrementAndGet();
+    }
+  }
+
+  private static long ntpNow() {
+    long ms = System.currentTimeMillis() + 2_208_988_800_000L;
+    long secs = ms / 1000;
+    long frac = ((ms % 1000) << 32) / 1000;
+    return (secs << 32) | frac;
+  }
+
+  private void onPacket(PacketBuffer p, boolean rtcp) {
+    SrtpStream s = srtp;
+    if (s != null) {
+      SrtpStream prev = previousRx;
+      if (prev != null) {
+        rxCopy.set(p.getBuffer(), p.getOffset(), p.getLength());
+      }
+      SrtpResult r = rtcp ? s.unprotectRtcp(p) : s.unprotectRtp(p);
+      if (r == SrtpResult.AUTH_FAILED && prev != null) {
+        p.set(rxCopy.getBuffer(), 0, rxCopy.getLength());
+        r = rtcp ? prev.unprotectRtcp(p) : prev.unprotectRtp(p);
+      }
+      if (r == SrtpResult.REPLAYED) {
+        replays.incrementAndGet();
+        return;
+      }
+      if (r != SrtpResult.OK) {
+        authFailures.incrementAndGet();
+        return;
+      }
+    }
+    byte[] b = p.getBuffer();
+    int off = p.getOffset();
+    int len = p.getLength();
+    if (rtcp) {
+      rtcpReceived.incrementAndGet();
+      Rtcp.findReveal(b, off, len, org.pqsip.keying.PqCall.REVEAL_LENGTH).ifPresent(revealListener);
+      return;
+    }
+    if (len < Rtp.HEADER || Rtp.version(b, off) != 2) {
+      return;
+    }
+    Optional<AudioCodec> c = AudioCodec.forPayloadType(Rtp.payloadType(b, off));
+    int payloadOff = Rtp.payloadOffset(b, off, len);
+    if (c.isEmpty() || payloadOff < 0) {
+      return; // comfort noise, telephone-event, …: counted nowhere, played never
+    }
+    int n = Math.min(Rtp.payloadLength(b, off, len, payloadOff), decoded.length);
+    if (n < 0) {
+      return;
+    }
+    track(Rtp.sequence(b, off));
+    if (firstPacketNanos == 0) {
+      firstPacketNanos = System.nanoTime();
+    }
+    if (recorder != null) {
+      c.get().decode(b, off + payloadOff, n, decoded);
+      try {
+        recorder.write(decoded, n);
+      } catch (IOException e) {
+        // disk full or file gone: keep the call, lose the recording
+      }
+    }
+  }
+
+  private synchronized void track(int s) {
+    received.incrementAndGet();
+    if (firstSeq < 0) {
+      firstSeq = s;
+      highestSeq = s;
+      return;
+    }
+    long ext = highestSeq;
+    long cand = (ext & ~0xffffL) | s;
+    if (cand < ext - 0x8000) {
+      cand += 0x10000;
+    } else if (cand > ext + 0x8000) {
+      cand -= 0x10000;
+    }
+    if (cand > highestSeq) {
+      highestSeq = cand;
+    }
+  }
+
+  @Override
+  public void close() {
+    sender.shutdownNow();
+    try {
+      sender.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    transport.close();
+    SrtpStream s = srtp;
+    if (s != null) {
+      s.close();
+    }
+    SrtpStream p = previousRx;
+    if (p != null) {
+      p.close();
+    }
+    if (recorder != null) {
+      try {
+        recorder.close();
+      } catch (IOException e) {
+        // best effort
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package org.pqsip.media;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The RTCP we send and the part we read (RFC 3550 §6): a compound packet of a sender report, an
+ * SDES CNAME and, while a pqkem reveal is pending, an APP packet named {@code PQSR} carrying it
+ * (docs/PROTOCOL.md §5.2). CNAMEs are random per call: they identify nothing.
+ */
+public final class Rtcp {
+  public static final int PT_SR = 200;
+  public static final int PT_SDES = 202;
+  public static final int PT_APP = 204;
+  static final byte[] REVEAL_NAME = "PQSR".getBytes(StandardCharsets.US_ASCII);
+
+  private Rtcp() {}
+
+  /**
+   * Writes the compound packet into {@code b} from 0 and returns its length. {@code reveal} may
+   * be null. {@code ntp} is the NTP timestamp of now.
+   */
+  public static int writeCompound(
+      byte[] b, int ssrc, long ntp, long rtpTs, long packets, long octets, byte[] cname, byte[] reveal) {
+    // SR, no report blocks: 7 words.
+    b[0] = (byte) 0x80;
+    b[1] = (byte) PT_SR;
+    b[2] = 0;
+    b[3] = 6;
+    Rtp.putInt(b, 4, ssrc);
+    Rtp.putInt(b, 8, (int) (ntp >>> 32));
+    Rtp.putInt(b, 12, (int) ntp);
+    Rtp.putInt(b, 16, (int) rtpTs);
+    Rtp.putInt(b, 20, (int) packets);
+    Rtp.putInt(b, 24, (int) octets);
+    int p = 28;
+    // SDES with one chunk: SSRC, CNAME item, END, padded to a word.
+    int chunk = 4 + 2 + cname.length + 1;
+    int chunkPadded = (chunk + 3) & ~3;
+    b[p] = (byte) 0x81;
+    b[p + 1] = (byte) PT_SDES;
+    int sdesWords = (4 + chunkPadded) / 4 - 1;
+    b[p + 2] = (byte) (sdesWords >>> 8);
+    b[p + 3] = (byte) sdesWords;
+    Rtp.putInt(b, p + 4, ssrc);
+    b[p + 8] = 1;
+    b[p + 9] = (byte) cname.length;
+    System.arraycopy(cname, 0, b, p + 10, cname.length);
+    Arrays.fill(b, p + 10 + cname.length, p + 4 + chunkPadded, (byte) 0);
+    p += 4 + chunkPadded;
+    if (reveal != null) {
+      int dataPadded = (reveal.length + 3) & ~3;
+      int words = (12 + dataPadded) / 4 - 1;
+      b[p] = (byte) 0x80; // subtype 0
+      b[p + 1] = (byte) PT_APP;
+      b[p + 2] = (byte) (words >>> 8);
+      b[p + 3] = (byte) words;
+      Rtp.putInt(b, p + 4, ssrc);
+      System.arraycopy(REVEAL_NAME, 0, b, p + 8, 4);
+      System.arraycopy(reveal, 0, b, p + 12, reveal.length);
+      Arrays.fill(b, p + 12 + reveal.length, p + 12 + dataPadded, (byte) 0);
+      p += 12 + dataPadded;
+    }
+    return p;
+  }
+
+  /** The data of the first APP packet named PQSR in a compound packet, if any. */
+  public static Optional<byte[]> findReveal(byte[] b, int off, int len, int revealLength) {
+    int p = off;
+    int end = off + len;
+    while (p + 4 <= end) {
+      if (Rtp.version(b, p) != 2) {
+        return Optional.empty();
+      }
+      int pt = b[p + 1] & 0xff;
+      int bytes = 4 * ((((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff)) + 1);
+      if (p + bytes > end) {
+        return Optional.empty();
+      }
+      if (pt == PT_APP && bytes >= 12 + revealLength
+          && Arrays.equals(b, p + 8, p + 12, REVEAL_NAME, 0, 4)) {
+        return Optional.of(Arrays.copyOfRange(b, p + 12, p + 12 + revealLength));
+      }
+      p += bytes;
+    }
+    return Optional.empty();
+  }
+}

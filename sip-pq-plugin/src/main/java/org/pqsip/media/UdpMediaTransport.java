@@ -1,0 +1,130 @@
+package org.pqsip.media;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import org.pqsip.srtp.PacketBuffer;
+
+/**
+ * RTP on an even port and RTCP on the next one (RFC 3550 §11), over UDP. One receive thread
+ * polls both sockets; receive and send buffers are allocated once.
+ */
+public final class UdpMediaTransport implements MediaTransport {
+  private final DatagramChannel rtp;
+  private final DatagramChannel rtcp;
+  private final Selector selector;
+  private final PacketBuffer rxBuffer = new PacketBuffer();
+  private final ByteBuffer rxView = ByteBuffer.wrap(rxBuffer.getBuffer());
+  private volatile InetSocketAddress remoteRtp;
+  private volatile InetSocketAddress remoteRtcp;
+  private volatile boolean closed;
+  private Thread thread;
+
+  private UdpMediaTransport(DatagramChannel rtp, DatagramChannel rtcp) throws IOException {
+    this.rtp = rtp;
+    this.rtcp = rtcp;
+    this.selector = Selector.open();
+    rtp.configureBlocking(false).register(selector, SelectionKey.OP_READ, Boolean.FALSE);
+    rtcp.configureBlocking(false).register(selector, SelectionKey.OP_READ, Boolean.TRUE);
+  }
+
+  /** Binds an even port and the next one on {@code address}, trying from {@code firstPort}. */
+  public static UdpMediaTransport bind(InetAddress address, int firstPort, int lastPort) throws IOException {
+    IOException last = null;
+    for (int port = firstPort + (firstPort & 1); port + 1 <= lastPort; port += 2) {
+      DatagramChannel a = DatagramChannel.open();
+      DatagramChannel b = DatagramChannel.open();
+      try {
+        a.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 18);
+        a.bind(new InetSocketAddress(address, port));
+        b.bind(new InetSocketAddress(address, port + 1));
+        return new UdpMediaTransport(a, b);
+      } catch (IOException e) {
+        a.close();
+        b.close();
+        last = e;
+      }
+    }
+    throw new IOException("no free RTP/RTCP port pair in " + firstPort + "-" + lastPort, last);
+  }
+
+  @Override
+  public InetSocketAddress localRtp() {
+    try {
+      return (InetSocketAddress) rtp.getLocalAddress();
+    } catch (IOException e) {
+      throw new IllegalStateException("RTP socket closed", e);
+    }
+  }
+
+  @Override
+  public void setRemote(InetSocketAddress rtpAddr, InetSocketAddress rtcpAddr) {
+    this.remoteRtp = rtpAddr;
+    this.remoteRtcp = rtcpAddr;
+  }
+
+  @Override
+  public void send(PacketBuffer p, boolean isRtcp) throws IOException {
+    InetSocketAddress to = isRtcp ? remoteRtcp : remoteRtp;
+    if (to == null || closed) {
+      return;
+    }
+    ByteBuffer view = ByteBuffer.wrap(p.getBuffer(), p.getOffset(), p.getLength());
+    (isRtcp ? rtcp : rtp).send(view, to);
+  }
+
+  @Override
+  public void start(Receiver receiver) {
+    thread = new Thread(() -> loop(receiver), "pqsip-media-rx");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop(Receiver receiver) {
+    try {
+      while (!closed) {
+        if (selector.select(200) == 0) {
+          continue;
+        }
+        for (SelectionKey k : selector.selectedKeys()) {
+          DatagramChannel ch = (DatagramChannel) k.channel();
+          rxView.clear();
+          while (ch.receive(rxView) != null) {
+            rxBuffer.setOffset(0);
+            rxBuffer.setLength(rxView.position());
+            receiver.onPacket(rxBuffer, (Boolean) k.attachment());
+            rxView.clear();
+          }
+        }
+        selector.selectedKeys().clear();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!closed) {
+        Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      selector.wakeup();
+      if (thread != null) {
+        thread.join(2000);
+      }
+      selector.close();
+      rtp.close();
+      rtcp.close();
+    } catch (IOException e) {
+      // closing: nothing left to do
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

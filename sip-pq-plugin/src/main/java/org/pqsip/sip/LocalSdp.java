@@ -1,0 +1,99 @@
+package org.pqsip.sip;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.pqsip.media.AudioCodec;
+import org.pqsip.sdp.MediaDescription;
+import org.pqsip.sdp.SdpException;
+import org.pqsip.sdp.SdpLine;
+import org.pqsip.sdp.SessionDescription;
+
+/** Our audio SDP, and the bits we read from the peer's (address, port, codec). */
+final class LocalSdp {
+  private LocalSdp() {}
+
+  static SessionDescription audio(InetSocketAddress rtp, AudioCodec preferred, long sessionId, long version) {
+    AudioCodec other = preferred == AudioCodec.PCMU ? AudioCodec.PCMA : AudioCodec.PCMU;
+    String ip = rtp.getAddress().getHostAddress();
+    String family = rtp.getAddress() instanceof java.net.Inet6Address ? "IP6" : "IP4";
+    try {
+      return SessionDescription.parse(
+          "v=0\r\n"
+              + "o=- " + sessionId + " " + version + " IN " + family + " " + ip + "\r\n"
+              + "s=pqsip\r\n"
+              + "c=IN " + family + " " + ip + "\r\n"
+              + "t=0 0\r\n"
+              + "m=audio " + rtp.getPort() + " RTP/AVP " + preferred.payloadType() + " " + other.payloadType() + "\r\n"
+              + "a=rtpmap:" + preferred.payloadType() + " " + preferred.name() + "/8000\r\n"
+              + "a=rtpmap:" + other.payloadType() + " " + other.name() + "/8000\r\n"
+              + "a=ptime:20\r\n"
+              + "a=sendrecv\r\n");
+    } catch (SdpException e) {
+      throw new IllegalStateException("our own SDP does not parse", e);
+    }
+  }
+
+  /** The peer's RTP and RTCP addresses and the first codec we share, for the audio m-line. */
+  record Remote(int mline, InetSocketAddress rtp, InetSocketAddress rtcp, AudioCodec codec) {}
+
+  static Optional<Remote> remote(SessionDescription sdp) {
+    Optional<String> sessionC = connection(sdp.sessionLines());
+    for (int i = 0; i < sdp.media().size(); i++) {
+      MediaDescription m = sdp.media().get(i);
+      if (!m.media().equals("audio") || m.port() == 0) {
+        continue;
+      }
+      Optional<String> host = connection(m.lines()).or(() -> sessionC);
+      Optional<AudioCodec> codec = Optional.empty();
+      for (String f : m.formats()) {
+        try {
+          codec = AudioCodec.forPayloadType(Integer.parseInt(f));
+        } catch (NumberFormatException e) {
+          codec = Optional.empty();
+        }
+        if (codec.isPresent()) {
+          break;
+        }
+      }
+      if (host.isEmpty() || codec.isEmpty()) {
+        return Optional.empty();
+      }
+      InetSocketAddress rtp = InetSocketAddress.createUnresolved(host.get(), m.port());
+      int rtcpPort = m.port() + 1;
+      for (String v : m.attributeValues("rtcp")) {
+        try {
+          rtcpPort = Integer.parseInt(v.split(" ")[0]);
+        } catch (NumberFormatException e) {
+          // keep port + 1
+        }
+      }
+      if (!m.attributeValues("rtcp-mux").isEmpty()) {
+        rtcpPort = m.port();
+      }
+      try {
+        InetAddress a = InetAddress.getByName(host.get()); // literal addresses only: see connection()
+        return Optional.of(new Remote(i, new InetSocketAddress(a, rtp.getPort()), new InetSocketAddress(a, rtcpPort), codec.get()));
+      } catch (java.net.UnknownHostException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** c= address if it is an IPv4/IPv6 literal; host names are refused (no DNS look-ups). */
+  private static Optional<String> connection(java.util.List<SdpLine> lines) {
+    for (SdpLine l : lines) {
+      if (l.type() == 'c') {
+        String[] f = l.value().split(" ");
+        if (f.length >= 3 && f[0].equals("IN")) {
+          String addr = f[2].contains("/") ? f[2].substring(0, f[2].indexOf('/')) : f[2];
+          if (addr.matches("[0-9.]+") || addr.contains(":")) {
+            return Optional.of(addr);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

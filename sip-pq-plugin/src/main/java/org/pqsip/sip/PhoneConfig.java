@@ -1,0 +1,52 @@
+package org.pqsip.sip;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.pqsip.keying.KeyingConfig;
+import org.pqsip.media.AudioCodec;
+import org.pqsip.media.AudioSource;
+
+/**
+ * The phone's one configuration record, validated when built; the launcher and (later) the OSGi
+ * component both build it.
+ *
+ * @param sipAddress where SIP listens (UDP and TCP on the same port)
+ * @param user our address-of-record, e.g. {@code sip:alice@pq.test}
+ * @param outboundProxy next hop for every request, {@code host:port/transport}, if any
+ * @param audio a fresh audio source per call
+ * @param record where to write the received audio (per call, overwritten), if anywhere
+ * @param revealTimeout how long an answerer waits for the pqkem reveal before giving up
+ */
+public record PhoneConfig(
+    InetSocketAddress sipAddress,
+    String user,
+    KeyingConfig keying,
+    InetAddress mediaAddress,
+    int mediaPortMin,
+    int mediaPortMax,
+    AudioCodec codec,
+    Supplier<AudioSource> audio,
+    Optional<Path> record,
+    Optional<String> outboundProxy,
+    boolean autoAnswer,
+    Duration revealTimeout) {
+
+  public PhoneConfig {
+    Objects.requireNonNull(sipAddress, "sipAddress");
+    Objects.requireNonNull(keying, "keying");
+    if (user == null || !(user.startsWith("sip:") || user.startsWith("sips:")) || !user.contains("@")) {
+      throw new IllegalArgumentException("--user must be a SIP URI like sip:alice@example.org");
+    }
+    if (mediaPortMin < 1024 || mediaPortMax > 65535 || mediaPortMin + 1 > mediaPortMax) {
+      throw new IllegalArgumentException("media port range must lie within 1024-65535");
+    }
+    if (revealTimeout.isNegative() || revealTimeout.isZero()) {
+      throw new IllegalArgumentException("reveal timeout must be positive");
+    }
+  }
+}

@@ -1,0 +1,860 @@
+package org.pqsip.sip;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.pqsip.keying.KeyingException;
+import org.pqsip.keying.PeerStore;
+import org.pqsip.keying.PqCall;
+import org.pqsip.keying.Role;
+import org.pqsip.media.MediaSession;
+import org.pqsip.media.UdpMediaTransport;
+import org.pqsip.media.Wav;
+import org.pqsip.negotiation.CallSecurity;
+import org.pqsip.negotiation.MediaKeys;
+import org.pqsip.negotiation.SdpNegotiator;
+import org.pqsip.sdp.SdpException;
+import org.pqsip.sdp.SessionDescription;
+import org.pqsip.srtp.SrtpStream;
+
+/**
+ * A headless SIP user agent on JAIN-SIP with pqkem keying and SRTP media: the driver around the
+ * sans-IO keying core. It owns the SIP stack, one media session per call and a timer thread.
+ *
+ * <p>Every JAIN-SIP callback catches everything: no exception escapes into the SIP stack. Bad
+ * SDP and refused keying end the call with a response (488 with a {@code Warning} that names
+ * the {@code pqkem-…} code) or a BYE, and an {@code error} event a person can act on.
+ */
+public final class UserAgent implements SipListener, AutoCloseable {
+  private static final AtomicInteger STACKS = new AtomicInteger();
+
+  private final PhoneConfig config;
+  private final PeerStore store;
+  private final PhoneEvents events;
+  private final SecureRandom random;
+  private final AtomicInteger callIds = new AtomicInteger();
+  private final Map<Dialog, SipCall> byDialog = new ConcurrentHashMap<>();
+  private final Map<ClientTransaction, SipCall> byClientTx = new ConcurrentHashMap<>();
+  private final Map<String, SipCall> byServerTxBranch = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timers;
+
+  private SipStack stack;
+  private SipProvider provider;
+  private AddressFactory addresses;
+  private HeaderFactory headers;
+  private MessageFactory messages;
+
+  public UserAgent(PhoneConfig config, PeerStore store, PhoneEvents events, SecureRandom random) {
+    this.config = config;
+    this.store = store;
+    this.events = events;
+    this.random = random;
+    this.timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "pqsip-ua-timer");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Creates the SIP stack and listens on UDP and TCP at the configured address. */
+  public void start() throws SipException {
+    SipFactory factory = SipFactory.getInstance();
+    factory.setPathName("gov.nist");
+    Properties p = new Properties();
+    p.setProperty("javax.sip.STACK_NAME", "pqsip-" + STACKS.incrementAndGet());
+    p.setProperty("gov.nist.javax.sip.STACK_LOGGER", SilentStackLogger.class.getName());
+    p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SilentServerLogger.class.getName());
+    p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+    p.setProperty("javax.sip.ROUTER_PATH", MessageSizeRouter.class.getName());
+    p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+    p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+    p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+    p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+    config.outboundProxy().ifPresent(o -> p.setProperty("javax.sip.OUTBOUND_PROXY", o));
+    try {
+      stack = factory.createSipStack(p);
+      addresses = factory.createAddressFactory();
+      headers = factory.createHeaderFactory();
+      messages = factory.createMessageFactory();
+      String ip = config.sipAddress().getAddress().getHostAddress();
+      int port = config.sipAddress().getPort();
+      ListeningPoint tcp = stack.createListeningPoint(ip, port, ListeningPoint.TCP);
+      ListeningPoint udp = stack.createListeningPoint(ip, port, ListeningPoint.UDP);
+      provider = stack.createSipProvider(tcp);
+      provider.addListeningPoint(udp);
+      provider.addSipListener(this);
+      stack.start();
+    } catch (javax.sip.PeerUnavailableException | javax.sip.InvalidArgumentException
+        | java.util.TooManyListenersException | javax.sip.ObjectInUseException e) {
+      throw new SipException("cannot start SIP on " + config.sipAddress() + ": " + e.getMessage(), e);
+    }
+    timers.scheduleAtFixedRate(this::reportMedia, 1, 1, TimeUnit.SECONDS);
+  }
+
+  // ---------------------------------------------------------------- outgoing calls
+
+  /** Places a call; progress arrives as events. Returns the local call id. */
+  public int call(String target) {
+    int id = callIds.incrementAndGet();
+    try {
+      URI requestUri = addresses.createURI(target);
+      if (!(requestUri instanceof SipURI)) {
+        throw new ParseException("not a sip: URI", 0);
+      }
+      SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, aor(requestUri), random);
+      SipCall call = new SipCall(id, Role.OFFERER, System.nanoTime(), negotiator, aor(requestUri), random.nextInt(1 << 30));
+      call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+      SessionDescription offer =
+          negotiator.createOffer(LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion));
+      Request invite = newInvite((SipURI) requestUri, offer);
+      ClientTransaction tx = provider.getNewClientTransaction(invite);
+      call.inviteTx = tx;
+      call.dialog = tx.getDialog();
+      byClientTx.put(tx, call);
+      if (call.dialog != null) {
+        byDialog.put(call.dialog, call);
+      }
+      tx.sendRequest();
+    } catch (ParseException | SipException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
+      error(id, "cannot place the call: " + e.getMessage());
+      ended(id, "error");
+    }
+    return id;
+  }
+
+  private Request newInvite(SipURI target, SessionDescription offer)
+      throws ParseException, javax.sip.InvalidArgumentException, SipException {
+    Address from = addresses.createAddress(config.user());
+    Address to = addresses.createAddress(target.clone().toString());
+    ((SipURI) to.getURI()).removeParameter("transport");
+    FromHeader fromH = headers.createFromHeader(from, Long.toHexString(random.nextLong()));
+    ToHeader toH = headers.createToHeader(to, null);
+    CallIdHeader callId = provider.getNewCallId();
+    CSeqHeader cseq = headers.createCSeqHeader(1L, Request.INVITE);
+    MaxForwardsHeader mf = headers.createMaxForwardsHeader(70);
+    String transport = transportFor(target);
+    ViaHeader via =
+        headers.createViaHeader(
+            config.sipAddress().getAddress().getHostAddress(), config.sipAddress().getPort(), transport, null);
+    List<ViaHeader> vias = new ArrayList<>(List.of(via));
+    Request invite = messages.createRequest(target, Request.INVITE, callId, cseq, fromH, toH, vias, mf);
+    invite.addHeader(contact(transport));
+    setSdp(invite, offer);
+    return invite;
+  }
+
+  /**
+   * The transport of the first hop: the URI's transport parameter or the outbound proxy's if
+   * given, else UDP; the router then moves large requests to TCP (RFC 3261 §18.1.1). The Via
+   * and Contact must name the transport the request really leaves on, so a pqkem INVITE (always
+   * larger than 1300 bytes) gets TCP here too.
+   */
+  private String transportFor(SipURI target) {
+    String t = target.getTransportParam();
+    if (t == null && config.outboundProxy().isPresent()) {
+      String o = config.outboundProxy().get();
+      t = o.contains("/") ? o.substring(o.indexOf('/') + 1) : null;
+    }
+    if (t == null) {
+      t = config.keying().policy() == org.pqsip.keying.Policy.OFF && !config.keying().sdes() ? "udp" : "tcp";
+    }
+    return t.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private ContactHeader contact(String transport) throws ParseException {
+    SipURI uri =
+        addresses.createSipURI(
+            userPart(config.user()), config.sipAddress().getAddress().getHostAddress());
+    uri.setPort(config.sipAddress().getPort());
+    uri.setTransportParam(transport);
+    return headers.createContactHeader(addresses.createAddress(uri));
+  }
+
+  private void setSdp(javax.sip.message.Message m, SessionDescription sdp) throws ParseException {
+    ContentTypeHeader ct = headers.createContentTypeHeader("application", "sdp");
+    m.setContent(sdp.format().getBytes(StandardCharsets.UTF_8), ct);
+  }
+
+  /** Ends a call (BYE, or CANCEL while it is still ringing). */
+  public void hangup(int id) {
+    SipCall call = find(id);
+    if (call == null) {
+      return;
+    }
+    synchronized (call) {
+      try {
+        if (call.state == SipCall.State.ESTABLISHED && call.dialog != null) {
+          Request bye = call.dialog.createRequest(Request.BYE);
+          ClientTransaction tx = provider.getNewClientTransaction(bye);
+          call.dialog.sendRequest(tx);
+        } else if (call.state == SipCall.State.CALLING && call.inviteTx != null) {
+          Request cancel = call.inviteTx.createCancel();
+          provider.getNewClientTransaction(cancel).sendRequest();
+        }
+      } catch (SipException | RuntimeException e) {
+        // the peer is gone or the dialog already ended: tear down locally anyway
+      }
+      terminate(call, "local-hangup");
+    }
+  }
+
+  /** Sends a re-INVITE with a fresh pqkem offer: new keys, same call, audio keeps flowing. */
+  public void rekey(int id) {
+    SipCall call = find(id);
+    if (call == null) {
+      return;
+    }
+    synchronized (call) {
+      try {
+        if (call.state != SipCall.State.ESTABLISHED || call.role != Role.OFFERER) {
+          error(id, "only the caller of an established call can rekey");
+          return;
+        }
+        Request reinvite = call.dialog.createRequest(Request.INVITE);
+        SessionDescription offer =
+            call.negotiator.createOffer(LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, ++call.sdpVersion));
+        reinvite.addHeader(contact(((ViaHeader) reinvite.getHeader(ViaHeader.NAME)).getTransport()));
+        setSdp(reinvite, offer);
+        ClientTransaction tx = provider.getNewClientTransaction(reinvite);
+        byClientTx.put(tx, call);
+        call.dialog.sendRequest(tx);
+      } catch (ParseException | SipException | RuntimeException e) {
+        error(id, "re-INVITE failed: " + e.getMessage());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- JAIN-SIP callbacks
+
+  @Override
+  public void processRequest(RequestEvent ev) {
+    try {
+      Request req = ev.getRequest();
+      switch (req.getMethod()) {
+        case Request.INVITE -> onInvite(ev);
+        case Request.ACK -> onAck(ev);
+        case Request.BYE -> onBye(ev);
+        case Request.CANCEL -> onCancel(ev);
+        case Request.OPTIONS -> respond(ev, serverTx(ev), Response.OK, null);
+        default -> respond(ev, serverTx(ev), Response.NOT_IMPLEMENTED, null);
+      }
+    } catch (RuntimeException | SipException | ParseException e) {
+      // Never let an exception reach JAIN-SIP; the message is dropped and the peer retries.
+    }
+  }
+
+  private ServerTransaction serverTx(RequestEvent ev) throws SipException {
+    ServerTransaction st = ev.getServerTransaction();
+    return st != null ? st : provider.getNewServerTransaction(ev.getRequest());
+  }
+
+  private void onInvite(RequestEvent ev) throws SipException, ParseException {
+    ServerTransaction st = serverTx(ev);
+    Dialog dialog = st.getDialog();
+    SipCall existing = dialog == null ? null : byDialog.get(dialog);
+    if (existing != null) {
+      onReInvite(ev, st, existing);
+      return;
+    }
+    Request req = ev.getRequest();
+    String peer = aor(((FromHeader) req.getHeader(FromHeader.NAME)).getAddress().getURI());
+    int id = callIds.incrementAndGet();
+    SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, peer, random);
+    SipCall call = new SipCall(id, Role.ANSWERER, System.nanoTime(), negotiator, peer, random.nextInt(1 << 30));
+    call.dialog = dialog;
+    call.serverInviteTx = st;
+    events.event("incoming", fields(id));
+    if (!config.autoAnswer()) {
+      respond(ev, st, Response.BUSY_HERE, null);
+      ended(id, "declined");
+      return;
+    }
+    synchronized (call) {
+      try {
+        call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+        SessionDescription offer = SessionDescription.parse(body(req));
+        SdpNegotiator.Answer answer =
+            negotiator.answerOffer(offer, LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion));
+        Optional<LocalSdp.Remote> remote = LocalSdp.remote(offer);
+        if (remote.isEmpty()) {
+          refuse(ev, st, call, Response.NOT_ACCEPTABLE_HERE, "sdp-no-audio", "offer has no audio stream we can play (PCMU/PCMA)");
+          return;
+        }
+        call.security = answer.security();
+        if (dialog != null) {
+          byDialog.put(dialog, call);
+        }
+        Response ok = messages.createResponse(Response.OK, req);
+        ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
+        ok.addHeader(contact(((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport()));
+        setSdp(ok, answer.sdp());
+        st.sendResponse(ok);
+        if (call.dialog == null) {
+          call.dialog = st.getDialog();
+          byDialog.put(call.dialog, call);
+        }
+        call.state = SipCall.State.ESTABLISHED;
+        startMedia(call, remote.get(), null);
+        armRevealTimeout(call);
+        maybeReportEstablished(call);
+      } catch (SdpException e) {
+        refuse(ev, st, call, Response.BAD_REQUEST, "sdp-malformed", "malformed SDP in INVITE: " + e.getMessage());
+      } catch (KeyingException e) {
+        refuse(ev, st, call, Response.NOT_ACCEPTABLE_HERE, e.code(), e.getMessage());
+      } catch (IOException | javax.sip.InvalidArgumentException e) {
+        refuse(ev, st, call, Response.SERVER_INTERNAL_ERROR, "media", "cannot open media sockets: " + e.getMessage());
+      }
+    }
+  }
+
+  private void onReInvite(RequestEvent ev, ServerTransaction st, SipCall call) throws SipException, ParseException {
+    synchronized (call) {
+      Request req = ev.getRequest();
+      try {
+        SessionDescription offer = SessionDescription.parse(body(req));
+        SdpNegotiator.Answer answer =
+            call.negotiator.answerOffer(offer, LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, ++call.sdpVersion));
+        Response ok = messages.createResponse(Response.OK, req);
+        ok.addHeader(contact(((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport()));
+        setSdp(ok, answer.sdp());
+        st.sendResponse(ok);
+        CallSecurity previous = call.security;
+        call.security = answer.security();
+        call.establishedReported = false;
+        applyKeys(call, null);
+        armRevealTimeout(call);
+        maybeReportRekey(call, previous);
+      } catch (SdpException e) {
+        respond(ev, st, Response.BAD_REQUEST, warning("sdp-malformed", e.getMessage()));
+        error(call.id, "malformed SDP in re-INVITE: " + e.getMessage());
+      } catch (KeyingException e) {
+        respond(ev, st, Response.NOT_ACCEPTABLE_HERE, warning(e.code(), e.getMessage()));
+        error(call.id, "re-INVITE refused: " + e);
+      } catch (javax.sip.InvalidArgumentException e) {
+        error(call.id, "re-INVITE failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private void onAck(RequestEvent ev) {
+    SipCall call = ev.getDialog() == null ? null : byDialog.get(ev.getDialog());
+    if (call != null) {
+      synchronized (call) {
+        call.acked = true;
+        maybeReportEstablished(call);
+      }
+    }
+  }
+
+  private void onBye(RequestEvent ev) throws SipException, ParseException {
+    ServerTransaction st = serverTx(ev);
+    respond(ev, st, Response.OK, null);
+    SipCall call = ev.getDialog() == null ? null : byDialog.get(ev.getDialog());
+    if (call != null) {
+      synchronized (call) {
+        terminate(call, "remote-hangup");
+      }
+    }
+  }
+
+  private void onCancel(RequestEvent ev) throws SipException, ParseException {
+    ServerTransaction st = serverTx(ev);
+    respond(ev, st, Response.OK, null);
+    SipCall call = ev.getDialog() == null ? null : byDialog.get(ev.getDialog());
+    if (call != null && call.serverInviteTx != null) {
+      synchronized (call) {
+        try {
+          call.serverInviteTx.sendResponse(messages.createResponse(Response.REQUEST_TERMINATED, call.serverInviteTx.getRequest()));
+        } catch (javax.sip.InvalidArgumentException | SipException e) {
+          // the INVITE transaction already completed
+        }
+        terminate(call, "cancelled");
+      }
+    }
+  }
+
+  @Override
+  public void processResponse(ResponseEvent ev) {
+    try {
+      Response resp = ev.getResponse();
+      CSeqHeader cseq = (CSeqHeader) resp.getHeader(CSeqHeader.NAME);
+      if (!Request.INVITE.equals(cseq.getMethod())) {
+        return;
+      }
+      SipCall call = ev.getClientTransaction() == null ? null : byClientTx.get(ev.getClientTransaction());
+      if (call == null && ev.getDialog() != null) {
+        call = byDialog.get(ev.getDialog());
+      }
+      if (call == null) {
+        return;
+      }
+      synchronized (call) {
+        int code = resp.getStatusCode();
+        if (code < 200) {
+          return;
+        }
+        if (code >= 300) {
+          onInviteFailure(call, resp);
+          return;
+        }
+        Dialog dialog = ev.getDialog();
+        Request ack = dialog.createAck(cseq.getSeqNumber());
+        dialog.sendAck(ack);
+        if (call.state == SipCall.State.ENDED) {
+          return;
+        }
+        call.dialog = dialog;
+        byDialog.put(dialog, call);
+        boolean reinvite = call.state == SipCall.State.ESTABLISHED;
+        if (reinvite && call.establishedNanos != 0 && call.inviteTx == ev.getClientTransaction()) {
+          return; // 200 retransmission of the first INVITE
+        }
+        onInviteAnswer(call, resp, reinvite);
+      }
+    } catch (RuntimeException | SipException | javax.sip.InvalidArgumentException e) {
+      // Never let an exception reach JAIN-SIP.
+    }
+  }
+
+  private void onInviteAnswer(SipCall call, Response resp, boolean reinvite) {
+    CallSecurity previous = call.security;
+    try {
+      SessionDescription answer = SessionDescription.parse(body(resp));
+      Optional<LocalSdp.Remote> remote = LocalSdp.remote(answer);
+      if (remote.isEmpty()) {
+        fail(call, "answer has no audio stream we can play (PCMU/PCMA)");
+        return;
+      }
+      call.security = call.negotiator.acceptAnswer(answer);
+      if (reinvite) {
+        applyKeys(call, remote.get());
+        maybeReportRekey(call, previous);
+        return;
+      }
+      call.state = SipCall.State.ESTABLISHED;
+      call.acked = true;
+      startMedia(call, remote.get(), call.security.pqCall().map(PqCall::revealMessage).orElse(null));
+      maybeReportEstablished(call);
+    } catch (SdpException e) {
+      fail(call, "malformed SDP in the answer: " + e.getMessage());
+    } catch (KeyingException e) {
+      fail(call, "the answer's keys were refused (" + e + ")");
+    } catch (IOException e) {
+      fail(call, "cannot start media: " + e.getMessage());
+    }
+  }
+
+  private void onInviteFailure(SipCall call, Response resp) {
+    if (call.state == SipCall.State.ESTABLISHED) {
+      error(call.id, "re-INVITE refused: " + resp.getStatusCode() + " " + resp.getReasonPhrase() + warningText(resp));
+      return;
+    }
+    error(call.id, "call refused: " + resp.getStatusCode() + " " + resp.getReasonPhrase() + warningText(resp));
+    terminate(call, resp.getStatusCode() == Response.REQUEST_TERMINATED ? "cancelled" : "refused");
+  }
+
+  private static String warningText(Response resp) {
+    javax.sip.header.WarningHeader w = (javax.sip.header.WarningHeader) resp.getHeader(javax.sip.header.WarningHeader.NAME);
+    return w == null ? "" : " (" + w.getText() + ")";
+  }
+
+  @Override
+  public void processTimeout(TimeoutEvent ev) {
+    try {
+      SipCall call = ev.getClientTransaction() == null ? null : byClientTx.get(ev.getClientTransaction());
+      if (call != null) {
+        synchronized (call) {
+          if (call.state != SipCall.State.ENDED) {
+            error(call.id, "no answer from the peer (SIP transaction timed out)");
+            terminate(call, "timeout");
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      // Never let an exception reach JAIN-SIP.
+    }
+  }
+
+  @Override
+  public void processIOException(IOExceptionEvent ev) {
+    // Connection failures surface as transaction timeouts for the calls they affect.
+  }
+
+  @Override
+  public void processTransactionTerminated(TransactionTerminatedEvent ev) {
+    if (ev.getClientTransaction() != null) {
+      SipCall call = byClientTx.get(ev.getClientTransaction());
+      if (call == null || call.state == SipCall.State.ENDED || call.inviteTx != ev.getClientTransaction()) {
+        byClientTx.remove(ev.getClientTransaction());
+      }
+    }
+  }
+
+  @Override
+  public void processDialogTerminated(DialogTerminatedEvent ev) {
+    SipCall call = byDialog.remove(ev.getDialog());
+    if (call != null) {
+      synchronized (call) {
+        terminate(call, "dialog-ended");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- media and keys
+
+  private void startMedia(SipCall call, LocalSdp.Remote remote, byte[] reveal) throws IOException {
+    call.transport.setRemote(remote.rtp(), remote.rtcp());
+    SrtpStream srtp = stream(call.security, remote.mline());
+    Wav.Writer recorder = config.record().isPresent() ? new Wav.Writer(config.record().get()) : null;
+    call.media =
+        new MediaSession(
+            call.transport, remote.codec(), config.audio().get(), srtp, reveal,
+            bytes -> onReveal(call, bytes), recorder, random);
+    call.media.start();
+  }
+
+  private void applyKeys(SipCall call, LocalSdp.Remote remote) {
+    if (remote != null) {
+      call.transport.setRemote(remote.rtp(), remote.rtcp());
+    }
+    SrtpStream next = stream(call.security, remote == null ? 0 : remote.mline());
+    byte[] reveal = call.role == Role.OFFERER ? call.security.pqCall().map(PqCall::revealMessage).orElse(null) : null;
+    call.media.rekey(next, reveal);
+  }
+
+  private static SrtpStream stream(CallSecurity security, int mline) {
+    Optional<MediaKeys> keys = security.mediaKeys(mline);
+    return keys.map(k -> new SrtpStream(k.tx(), k.rx())).orElse(null);
+  }
+
+  private void onReveal(SipCall call, byte[] reveal) {
+    synchronized (call) {
+      Optional<PqCall> pq = call.security == null ? Optional.empty() : call.security.pqCall();
+      if (pq.isEmpty() || pq.get().isConfirmed() || call.state == SipCall.State.ENDED) {
+        return;
+      }
+      try {
+        pq.get().acceptReveal(reveal);
+        maybeReportEstablished(call);
+      } catch (KeyingException e) {
+        if (e.reason() == KeyingException.Reason.CONTINUITY_MISMATCH
+            || e.reason() == KeyingException.Reason.COMMITMENT_MISMATCH) {
+          fail(call, "peer failed verification (" + e + ")");
+        }
+        // A reveal of the previous exchange during a rekey fails its MAC: ignore it and wait for
+        // the current one; the reveal timeout ends calls that never confirm.
+      }
+    }
+  }
+
+  private void armRevealTimeout(SipCall call) {
+    Optional<PqCall> pq = call.security.pqCall();
+    if (pq.isEmpty()) {
+      return;
+    }
+    PqCall expected = pq.get();
+    timers.schedule(
+        () -> {
+          synchronized (call) {
+            if (call.state != SipCall.State.ENDED && !expected.isConfirmed()
+                && call.security.pqCall().orElse(null) == expected) {
+              fail(call, "the caller never confirmed the keys (no valid pqkem reveal in SRTCP within "
+                  + config.revealTimeout().toSeconds() + " s)");
+            }
+          }
+        },
+        config.revealTimeout().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void maybeReportEstablished(SipCall call) {
+    if (call.establishedReported || call.state != SipCall.State.ESTABLISHED || !call.acked) {
+      return;
+    }
+    CallSecurity s = call.security;
+    if (s.pqCall().isPresent() && !s.pqCall().get().isConfirmed()) {
+      return; // answerer: wait for the reveal
+    }
+    call.establishedReported = true;
+    call.establishedNanos = System.nanoTime();
+    s.pqCall().ifPresent(pq -> {
+      try {
+        pq.commitContinuity();
+      } catch (KeyingException | RuntimeException e) {
+        error(call.id, "cannot store the retained secret: " + e.getMessage());
+      }
+    });
+    Map<String, Object> f = fields(call.id);
+    f.put("role", call.role == Role.OFFERER ? "caller" : "callee");
+    securityFields(f, s);
+    f.put("path", "p2p");
+    f.put("setupMs", Math.round((call.establishedNanos - call.startNanos) / 1e4) / 100.0);
+    events.event("established", f);
+    if (s.verification().map(v -> v.isWarning()).orElse(false)) {
+      error(call.id, "WARNING: " + s.verification().get().wireName() + " - compare the SAS aloud before trusting this call");
+    }
+  }
+
+  private void maybeReportRekey(SipCall call, CallSecurity previous) {
+    CallSecurity s = call.security;
+    if (s.pqCall().isPresent() && !s.pqCall().get().isConfirmed()) {
+      // answerer: reported when the new reveal arrives
+      call.establishedReported = true;
+      timers.execute(() -> waitAndReportRekey(call, s, 0));
+      return;
+    }
+    reportRekey(call, s);
+    if (previous != null && previous != s) {
+      timers.schedule(previous::destroy, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  private void waitAndReportRekey(SipCall call, CallSecurity s, int tries) {
+    synchronized (call) {
+      if (call.state == SipCall.State.ENDED || call.security != s) {
+        return;
+      }
+      if (s.pqCall().get().isConfirmed()) {
+        try {
+          s.pqCall().get().commitContinuity();
+        } catch (KeyingException | RuntimeException e) {
+          error(call.id, "cannot store the retained secret: " + e.getMessage());
+        }
+        reportRekey(call, s);
+        return;
+      }
+    }
+    if (tries < 200) {
+      timers.schedule(() -> waitAndReportRekey(call, s, tries + 1), 50, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void reportRekey(SipCall call, CallSecurity s) {
+    Map<String, Object> f = fields(call.id);
+    securityFields(f, s);
+    events.event("rekeyed", f);
+  }
+
+  private static void securityFields(Map<String, Object> f, CallSecurity s) {
+    f.put("security", s.security().wireName());
+    f.put("kem", s.kem().orElse(null));
+    f.put("srtp", s.srtp().map(Enum::name).orElse(null));
+    f.put("sas", s.sas().orElse(null));
+    f.put("verification", s.verification().map(v -> v.wireName()).orElse(null));
+    s.note().ifPresent(n -> f.put("note", n.toString()));
+  }
+
+  private void reportMedia() {
+    for (SipCall call : List.copyOf(byDialog.values())) {
+      if (call.state == SipCall.State.ESTABLISHED && call.establishedReported && call.media != null) {
+        events.event("media", mediaFields(call));
+      }
+    }
+  }
+
+  private Map<String, Object> mediaFields(SipCall call) {
+    Map<String, Object> f = fields(call.id);
+    var st = call.media.stats();
+    f.put("packetsSent", st.packetsSent());
+    f.put("packetsReceived", st.packetsReceived());
+    f.put("packetsLost", st.packetsLost());
+    f.put("authFailures", st.authFailures());
+    f.put("replays", st.replays());
+    call.media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.startNanos) / 1e4) / 100.0));
+    return f;
+  }
+
+  // ---------------------------------------------------------------- endings
+
+  private void refuse(RequestEvent ev, ServerTransaction st, SipCall call, int code, String warnCode, String why)
+      throws SipException, ParseException {
+    respond(ev, st, code, warning(warnCode, why));
+    error(call.id, "refused the call: " + why);
+    terminate(call, "refused");
+  }
+
+  private javax.sip.header.WarningHeader warning(String code, String text) throws ParseException {
+    try {
+      String clean = (code + ": " + text).replace('"', '\'');
+      return headers.createWarningHeader("pqsip", 399, clean);
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new ParseException(e.getMessage(), 0);
+    }
+  }
+
+  private void respond(RequestEvent ev, ServerTransaction st, int code, javax.sip.header.Header extra)
+      throws SipException, ParseException {
+    try {
+      Response r = messages.createResponse(code, ev.getRequest());
+      if (extra != null) {
+        r.addHeader(extra);
+      }
+      if (code >= 200 && code < 300 && ev.getRequest().getMethod().equals(Request.INVITE)) {
+        ((ToHeader) r.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
+      }
+      st.sendResponse(r);
+    } catch (javax.sip.InvalidArgumentException e) {
+      throw new SipException(e.getMessage(), e);
+    }
+  }
+
+  private void fail(SipCall call, String why) {
+    error(call.id, why);
+    if (call.dialog != null && call.state == SipCall.State.ESTABLISHED) {
+      try {
+        Request bye = call.dialog.createRequest(Request.BYE);
+        call.dialog.sendRequest(provider.getNewClientTransaction(bye));
+      } catch (SipException | RuntimeException e) {
+        // tear down locally anyway
+      }
+    }
+    terminate(call, "error");
+  }
+
+  /** Stops media, wipes keys, forgets the call, reports {@code ended} once. */
+  private void terminate(SipCall call, String reason) {
+    if (call.state == SipCall.State.ENDED) {
+      return;
+    }
+    boolean wasEstablished = call.establishedReported && call.media != null;
+    call.state = SipCall.State.ENDED;
+    Map<String, Object> last = wasEstablished ? mediaFields(call) : null;
+    if (call.media != null) {
+      call.media.close();
+    } else if (call.transport != null) {
+      call.transport.close();
+    }
+    if (call.security != null) {
+      call.security.destroy();
+    }
+    call.negotiator.close();
+    if (call.dialog != null) {
+      byDialog.remove(call.dialog);
+    }
+    byClientTx.values().removeIf(c -> c == call);
+    if (last != null) {
+      events.event("media", last);
+    }
+    ended(call.id, reason);
+  }
+
+  private void error(int id, String message) {
+    Map<String, Object> f = fields(id);
+    f.put("message", message);
+    events.event("error", f);
+  }
+
+  private void ended(int id, String reason) {
+    Map<String, Object> f = fields(id);
+    f.put("reason", reason);
+    events.event("ended", f);
+  }
+
+  private static Map<String, Object> fields(int id) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("call", id);
+    return f;
+  }
+
+  private SipCall find(int id) {
+    for (SipCall c : byDialog.values()) {
+      if (c.id == id) {
+        return c;
+      }
+    }
+    for (SipCall c : byClientTx.values()) {
+      if (c.id == id) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** Number of calls not yet ended (for leak checks). */
+  public int activeCalls() {
+    java.util.Set<SipCall> all = new java.util.HashSet<>(byDialog.values());
+    all.addAll(byClientTx.values());
+    all.removeIf(c -> c.state == SipCall.State.ENDED);
+    return all.size();
+  }
+
+  private static String body(javax.sip.message.Message m) throws SdpException {
+    byte[] raw = m.getRawContent();
+    if (raw == null || raw.length == 0) {
+      throw new SdpException("no SDP body");
+    }
+    return new String(raw, StandardCharsets.UTF_8);
+  }
+
+  static String aor(URI uri) {
+    if (uri instanceof SipURI s) {
+      return "sip:" + (s.getUser() == null ? "" : s.getUser() + "@") + s.getHost();
+    }
+    return uri.toString();
+  }
+
+  private static String userPart(String aor) {
+    String s = aor.substring(aor.indexOf(':') + 1);
+    return s.substring(0, s.indexOf('@'));
+  }
+
+  /** Hangs up every call, stops the stack and the timer thread. */
+  @Override
+  public void close() {
+    for (SipCall c : new java.util.HashSet<>(byDialog.values())) {
+      hangup(c.id);
+    }
+    for (SipCall c : new java.util.HashSet<>(byClientTx.values())) {
+      hangup(c.id);
+    }
+    timers.shutdownNow();
+    if (stack != null) {
+      stack.stop();
+    }
+  }
+}
