@@ -37,8 +37,14 @@ public final class MediaSession implements AutoCloseable {
   private final byte[] cname;
   private final ScheduledExecutorService sender;
 
-  private volatile SrtpStream srtp;
+  /** Protects what we send. */
+  private volatile SrtpStream txSrtp;
+  /** Unprotects what we receive. */
+  private volatile SrtpStream rxSrtp;
+  /** The receive context before the last rekey, tried when the current one fails. */
   private volatile SrtpStream previousRx;
+  /** New keys we send with once the peer's first packet under them arrives (answerer). */
+  private volatile SrtpStream pendingTx;
   private volatile byte[] revealOut;
   private volatile long revealUntil;
 
@@ -80,7 +86,8 @@ public final class MediaSession implements AutoCloseable {
     this.transport = transport;
     this.codec = codec;
     this.source = source;
-    this.srtp = srtp;
+    this.txSrtp = srtp;
+    this.rxSrtp = srtp;
     this.revealListener = revealListener;
     this.recorder = recorder;
     this.ssrc = random.nextInt();
@@ -104,12 +111,29 @@ public final class MediaSession implements AutoCloseable {
     sender.scheduleAtFixedRate(this::sendFrame, 0, 20, TimeUnit.MILLISECONDS);
   }
 
-  /** New keys after a re-INVITE; the old receive context stays as a fallback. */
-  public void rekey(SrtpStream next, byte[] nextReveal) {
-    SrtpStream old = srtp;
-    previousRx = old;
-    srtp = next;
+  /**
+   * New keys after a re-INVITE. The old receive context stays as a fallback for packets still in
+   * flight. With {@code deferTx} (the answerer, who sends its 200 OK before the offerer has the
+   * new keys) we keep sending under the old keys until the first packet under the new ones
+   * arrives, so the offerer never receives a packet it cannot yet decrypt.
+   */
+  public void rekey(SrtpStream next, byte[] nextReveal, boolean deferTx) {
+    SrtpStream oldPrevious = previousRx;
+    previousRx = rxSrtp;
+    rxSrtp = next;
+    if (deferTx) {
+      pendingTx = next;
+    } else {
+      txSrtp = next;
+    }
     setReveal(nextReveal);
+    retire(oldPrevious);
+  }
+
+  private void retire(SrtpStream s) {
+    if (s != null && s != txSrtp && s != rxSrtp && s != previousRx) {
+      s.close();
+    }
   }
 
   private void setReveal(byte[] reveal) {
@@ -143,7 +167,7 @@ public final class MediaSession implements AutoCloseable {
       codec.encode(frame, frame.length, b, Rtp.HEADER);
       txRtp.setOffset(0);
       txRtp.setLength(Rtp.HEADER + frame.length);
-      SrtpStream s = srtp;
+      SrtpStream s = txSrtp;
       if (s == null || s.protectRtp(txRtp) == SrtpResult.OK) {
         transport.send(txRtp, false);
         sent.incrementAndGet();
@@ -170,7 +194,7 @@ public final class MediaSession implements AutoCloseable {
             txRtcp.getBuffer(), ssrc, ntp, timestamp, sent.get(), octets, cname, reveal);
     txRtcp.setOffset(0);
     txRtcp.setLength(n);
-    SrtpStream s = srtp;
+    SrtpStream s = txSrtp;
     if (s == null || s.protectRtcp(txRtcp) == SrtpResult.OK) {
       transport.send(txRtcp, true);
       rtcpSent.incrementAndGet();
@@ -185,13 +209,17 @@ public final class MediaSession implements AutoCloseable {
   }
 
   private void onPacket(PacketBuffer p, boolean rtcp) {
-    SrtpStream s = srtp;
+    SrtpStream s = rxSrtp;
     if (s != null) {
       SrtpStream prev = previousRx;
       if (prev != null) {
         rxCopy.set(p.getBuffer(), p.getOffset(), p.getLength());
       }
       SrtpResult r = rtcp ? s.unprotectRtcp(p) : s.unprotectRtp(p);
+      if (r == SrtpResult.OK && pendingTx == s) {
+        txSrtp = s; // the peer has the new keys: answer under them too
+        pendingTx = null;
+      }
       if (r == SrtpResult.AUTH_FAILED && prev != null) {
         p.set(rxCopy.getBuffer(), 0, rxCopy.getLength());
         r = rtcp ? prev.unprotectRtcp(p) : prev.unprotectRtp(p);
@@ -267,13 +295,10 @@ public final class MediaSession implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     transport.close();
-    SrtpStream s = srtp;
-    if (s != null) {
-      s.close();
-    }
-    SrtpStream p = previousRx;
-    if (p != null) {
-      p.close();
+    for (SrtpStream s : new SrtpStream[] {txSrtp, rxSrtp, previousRx, pendingTx}) {
+      if (s != null) {
+        s.close();
+      }
     }
     if (recorder != null) {
       try {

@@ -564,7 +564,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     }
     SrtpStream next = stream(call.security, remote == null ? 0 : remote.mline());
     byte[] reveal = call.role == Role.OFFERER ? call.security.pqCall().map(PqCall::revealMessage).orElse(null) : null;
-    call.media.rekey(next, reveal);
+    call.media.rekey(next, reveal, call.role == Role.ANSWERER);
   }
 
   private static SrtpStream stream(CallSecurity security, int mline) {
@@ -711,11 +711,14 @@ public final class UserAgent implements SipListener, AutoCloseable {
 
   // ---------------------------------------------------------------- endings
 
-  private void refuse(RequestEvent ev, ServerTransaction st, SipCall call, int code, String warnCode, String why)
-      throws SipException, ParseException {
-    respond(ev, st, code, warning(warnCode, why));
-    error(call.id, "refused the call: " + why);
+  private void refuse(RequestEvent ev, ServerTransaction st, SipCall call, int code, String warnCode, String why) {
+    error(call.id, "refused the call (" + code + "): " + warnCode + ": " + why);
     terminate(call, "refused");
+    try {
+      respond(ev, st, code, warning(warnCode, why));
+    } catch (SipException | ParseException | RuntimeException e) {
+      // the caller is gone (e.g. a truncated request on a closed connection)
+    }
   }
 
   private javax.sip.header.WarningHeader warning(String code, String text) throws ParseException {

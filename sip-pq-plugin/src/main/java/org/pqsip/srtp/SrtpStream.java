@@ -155,8 +155,14 @@ public final class SrtpStream implements AutoCloseable {
     };
   }
 
+  private boolean closed;
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     txFactory.close();
     rxFactory.close();
     txRtp.clear();

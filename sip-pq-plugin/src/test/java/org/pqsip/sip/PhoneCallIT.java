@@ -2,51 +2,87 @@ package org.pqsip.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pqsip.keying.AnswerOutcome;
+import org.pqsip.keying.InMemoryPeerStore;
+import org.pqsip.keying.KemAnswer;
+import org.pqsip.keying.KemOffer;
 import org.pqsip.keying.KeyingConfig;
+import org.pqsip.keying.KeyingSession;
 import org.pqsip.keying.Policy;
 import org.pqsip.media.AudioCodec;
 import org.pqsip.media.ToneSource;
+import org.pqsip.media.Wav;
+import org.pqsip.sdp.PqKemAttribute;
+import org.pqsip.sdp.SessionDescription;
 import org.pqsip.store.FilePeerStore;
+import org.pqsip.testing.ToneCheck;
 
-/** Two real user agents on loopback: SIP over TCP, SRTP media over UDP, pqkem keys. */
+/**
+ * Real user agents on loopback: SIP over TCP through JAIN-SIP, SRTP media over UDP, pqkem keys,
+ * and a man in the middle that rewrites SDP. Every wait has a deadline; nothing sleeps.
+ */
 class PhoneCallIT {
   static final Duration T = Duration.ofSeconds(15);
+  private static int nextPort = 25070;
+
   @TempDir Path dir;
   private final java.util.List<UserAgent> agents = new java.util.ArrayList<>();
 
-  record Phone(UserAgent ua, EventLog log, FilePeerStore store) {}
+  record Phone(String name, int port, UserAgent ua, EventLog log, FilePeerStore store) {
+    String uri() {
+      return "sip:" + name + "@127.0.0.1:" + port;
+    }
+  }
 
-  Phone phone(String name, int sipPort, int mediaBase, Policy policy, boolean autoAnswer) throws Exception {
+  private static synchronized int ports() {
+    int p = nextPort;
+    nextPort += 4;
+    return p;
+  }
+
+  Phone phone(String name, Policy policy, boolean autoAnswer) throws Exception {
+    return phone(name, KeyingConfig.defaults(policy, FilePeerStore.open(dir.resolve(name), "sip:" + name + "@pq.test", new SecureRandom()).self()), autoAnswer);
+  }
+
+  Phone phone(String name, KeyingConfig keying, boolean autoAnswer) throws Exception {
     SecureRandom r = new SecureRandom();
     FilePeerStore store = FilePeerStore.open(dir.resolve(name), "sip:" + name + "@pq.test", r);
+    int port = ports();
     PhoneConfig c =
         new PhoneConfig(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), sipPort),
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
             "sip:" + name + "@pq.test",
-            KeyingConfig.defaults(policy, store.self()),
+            keying,
             InetAddress.getLoopbackAddress(),
-            mediaBase,
-            mediaBase + 99,
+            42000 + (port - 25070) * 50,
+            42000 + (port - 25070) * 50 + 99,
             AudioCodec.PCMU,
-            () -> new ToneSource(440),
+            () -> new ToneSource(name.startsWith("a") ? 440 : 660),
             Optional.of(dir.resolve(name + ".wav")),
             Optional.empty(),
             autoAnswer,
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(4));
     EventLog log = new EventLog(name);
     UserAgent ua = new UserAgent(c, store, log, r);
     ua.start();
     agents.add(ua);
-    return new Phone(ua, log, store);
+    return new Phone(name, port, ua, log, store);
   }
 
   @AfterEach
@@ -54,20 +90,265 @@ class PhoneCallIT {
     agents.forEach(UserAgent::close);
   }
 
+  static EventLog.Event awaitPackets(Phone p, long n) throws InterruptedException {
+    return p.log().await(e -> e.type().equals("media") && ((Long) e.get("packetsReceived")) >= n, T, n + " packets received");
+  }
+
   @Test
-  void pqCallBetweenTwoPhones() throws Exception {
-    Phone alice = phone("alice", 25070, 42000, Policy.REQUIRE, false);
-    Phone bob = phone("bob", 25072, 42200, Policy.REQUIRE, true);
-    int id = alice.ua().call("sip:bob@127.0.0.1:25072");
+  void pqCallCarriesTheToneBothWaysWithMatchingSas() throws Exception {
+    Phone alice = phone("alice", Policy.REQUIRE, false);
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    int id = alice.ua().call(bob.uri());
     EventLog.Event a = alice.log().await("established", T);
     EventLog.Event b = bob.log().await("established", T);
     assertThat(a.get("security")).isEqualTo("pq");
     assertThat(b.get("security")).isEqualTo("pq");
-    assertThat(a.get("sas")).isEqualTo(b.get("sas"));
-    alice.log().await(e -> e.type().equals("media") && ((Long) e.get("packetsReceived")) > 20, T, "media flowing");
+    assertThat(a.get("kem")).isEqualTo("mlkem1024-x25519");
+    assertThat(a.get("srtp")).isEqualTo("AEAD_AES_256_GCM");
+    assertThat(a.get("sas")).isNotNull().isEqualTo(b.get("sas"));
+    assertThat(a.get("verification")).isEqualTo("new-peer");
+    awaitPackets(alice, 100);
+    awaitPackets(bob, 100);
     alice.ua().hangup(id);
     bob.log().await("ended", T);
+    EventLog.Event last = lastMedia(alice);
+    assertThat(last.get("authFailures")).isEqualTo(0L);
+    assertThat(last.get("packetsLost")).isEqualTo(0L);
+    assertThat(ToneCheck.dominates(Wav.read(dir.resolve("alice.wav")), 660)).as("alice hears bob's 660 Hz").isTrue();
+    assertThat(ToneCheck.dominates(Wav.read(dir.resolve("bob.wav")), 440)).as("bob hears alice's 440 Hz").isTrue();
     assertThat(alice.ua().activeCalls()).isZero();
     assertThat(bob.ua().activeCalls()).isZero();
+  }
+
+  @Test
+  void secondCallShowsContinuityAndSecretsAreStoredPrivately() throws Exception {
+    Phone alice = phone("alice", Policy.REQUIRE, false);
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    for (int call = 1; call <= 2; call++) {
+      int id = alice.ua().call(bob.uri());
+      int n = call;
+      EventLog.Event a = alice.log().await(e -> e.type().equals("established") && e.get("call").equals(n), T, "established #" + n);
+      EventLog.Event b = bob.log().await(e -> e.type().equals("established") && e.get("call").equals(n), T, "established #" + n);
+      String expected = call == 1 ? "new-peer" : "continuity";
+      assertThat(a.get("verification")).isEqualTo(expected);
+      assertThat(b.get("verification")).isEqualTo(expected);
+      alice.ua().hangup(id);
+      bob.log().await(e -> e.type().equals("ended") && e.get("call").equals(n), T, "ended #" + n);
+    }
+    Path file = alice.store().file();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(Files.readString(file)).doesNotContain("bob").doesNotContain("127.0.0.1");
+  }
+
+  @Test
+  void reInviteRekeysWithoutDroppingAudio() throws Exception {
+    Phone alice = phone("alice", Policy.REQUIRE, false);
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    int id = alice.ua().call(bob.uri());
+    EventLog.Event first = alice.log().await("established", T);
+    bob.log().await("established", T);
+    awaitPackets(bob, 50);
+    alice.ua().rekey(id);
+    EventLog.Event ra = alice.log().await("rekeyed", T);
+    EventLog.Event rb = bob.log().await("rekeyed", T);
+    assertThat(ra.get("sas")).isEqualTo(rb.get("sas")).isNotEqualTo(first.get("sas"));
+    long before = lastMedia(bob).get("packetsReceived") instanceof Long l ? l : 0;
+    awaitPackets(bob, before + 100);
+    awaitPackets(alice, before + 100);
+    alice.ua().hangup(id);
+    bob.log().await("ended", T);
+    assertThat(lastMedia(alice).get("authFailures")).isEqualTo(0L);
+    assertThat(lastMedia(bob).get("authFailures")).isEqualTo(0L);
+    assertThat(lastMedia(bob).get("packetsLost")).isEqualTo(0L);
+  }
+
+  @Test
+  void requireRefusesAPlainCallerWith488AndSaysWhy() throws Exception {
+    Phone legacy = phone("alice", Policy.OFF, false);
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    legacy.ua().call(bob.uri());
+    EventLog.Event err = legacy.log().await("error", T);
+    assertThat((String) err.get("message")).contains("488").contains("pqkem-pq-required");
+    legacy.log().await("ended", T);
+    assertThat((String) bob.log().await("error", T).get("message")).contains("pqkem-pq-required");
+    assertThat(bob.ua().activeCalls()).isZero();
+  }
+
+  @Test
+  void preferInteroperatesWithAPlainPhoneAndSaysItIsUnencrypted() throws Exception {
+    Phone alice = phone("alice", Policy.PREFER, false);
+    Phone plain = phone("bob", Policy.OFF, true);
+    int id = alice.ua().call(plain.uri());
+    EventLog.Event a = alice.log().await("established", T);
+    assertThat(a.get("security")).isEqualTo("none");
+    assertThat(a.get("verification")).isEqualTo("none");
+    assertThat(a.get("sas")).isNull();
+    awaitPackets(alice, 50);
+    alice.ua().hangup(id);
+    plain.log().await("ended", T);
+  }
+
+  @Test
+  void malformedSdpInInviteGetsAnErrorResponseAndNoCallIsLeft() throws Exception {
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    String response = rawInvite(bob.port(), "v=0\r\nthis is not sdp\r\n");
+    assertThat(response).startsWith("SIP/2.0 400").contains("sdp-malformed");
+    assertThat((String) bob.log().await("error", T).get("message")).contains("malformed SDP");
+    bob.log().await("ended", T);
+    assertThat(bob.ua().activeCalls()).isZero();
+  }
+
+  @Test
+  void truncatedInviteIsAnErrorAndLeavesNothingBehind() throws Exception {
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bob.port())) {
+      String full = invite(bob.port(), "v=0\r\n", 4000);
+      s.getOutputStream().write(full.substring(0, full.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.US_ASCII));
+      s.shutdownOutput(); // the body never comes
+      s.setSoTimeout((int) T.toMillis());
+      s.getInputStream().readAllBytes();
+    }
+    assertThat(bob.ua().activeCalls()).isZero();
+    // A complete call afterwards still works: nothing is stuck.
+    Phone alice = phone("alice", Policy.REQUIRE, false);
+    alice.ua().call(bob.uri());
+    alice.log().await("established", T);
+    bob.log().await("established", T);
+    List<String> types = bob.log().all().stream().map(EventLog.Event::type).toList();
+    if (types.indexOf("incoming") != types.lastIndexOf("incoming")) {
+      // the stack handed us the headers alone: we must have said why and ended that call
+      assertThat(bob.log().all()).anySatisfy(e -> assertThat(e.type()).isEqualTo("error"));
+      assertThat(bob.log().all()).anySatisfy(e -> assertThat(e.get("reason")).isEqualTo("refused"));
+    }
+  }
+
+  @Test
+  void corruptCiphertextInTheAnswerFailsTheCallCleanly() throws Exception {
+    Phone alice = phone("alice", Policy.REQUIRE, false);
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    int proxyPort = ports();
+    try (SdpRewritingProxy proxy =
+        new SdpRewritingProxy(proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()),
+            (towardCallee, start, body) -> towardCallee ? body : flipBlobCharacter(body))) {
+      alice.ua().call("sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp");
+      EventLog.Event err = alice.log().await("error", T);
+      assertThat((String) err.get("message")).contains("pqkem-confirmation-failed");
+      assertThat(alice.log().await("ended", T).get("reason")).isEqualTo("error");
+      bob.log().await("ended", T);
+      assertThat(alice.log().all()).extracting(EventLog.Event::type).doesNotContain("established");
+      assertThat(alice.ua().activeCalls()).isZero();
+      assertThat(bob.ua().activeCalls()).isZero();
+    }
+  }
+
+  @Test
+  void manInTheMiddleReplacingPqkemBothWaysIsNeverASecureCall() throws Exception {
+    Phone alice = phone("alice", Policy.REQUIRE, false);
+    Phone bob = phone("bob", Policy.REQUIRE, true);
+    int clean = alice.ua().call(bob.uri()); // an earlier clean call gives both sides history
+    alice.log().await("established", T);
+    bob.log().await("established", T);
+    alice.ua().hangup(clean);
+    bob.log().await("ended", T);
+
+    Mallory mallory = new Mallory();
+    int proxyPort = ports();
+    try (SdpRewritingProxy proxy =
+        new SdpRewritingProxy(proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), mallory)) {
+      alice.ua().call("sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp");
+      EventLog.Event a = alice.log().await(e -> e.type().equals("established") && e.get("call").equals(2), T, "second call");
+      assertThat(a.get("verification")).as("alice holds bob's retained secret; mallory cannot prove it").isEqualTo("mismatch");
+      assertThat((String) alice.log().await(e -> e.type().equals("error") && e.get("call").equals(2), T, "warning").get("message")).contains("mismatch");
+      EventLog.Event bobError = bob.log().await(e -> e.type().equals("error") && e.get("call").equals(2), T, "bob's failure");
+      assertThat((String) bobError.get("message")).contains("never confirmed the keys");
+      assertThat(bob.log().all()).filteredOn(e -> e.type().equals("established") && e.get("call").equals(2)).isEmpty();
+      assertThat(proxy.failures).isEmpty();
+    }
+  }
+
+  /** Terminates pqkem on both legs, claiming the real parties' device ids. */
+  static final class Mallory implements SdpRewritingProxy.Rewriter {
+    private final SecureRandom r = new SecureRandom();
+    private KemOffer aliceOffer;
+
+    @Override
+    public String rewrite(boolean towardCallee, String start, String body) throws Exception {
+      SessionDescription sdp = SessionDescription.parse(body);
+      List<String> values = sdp.attributeValues(PqKemAttribute.NAME);
+      if (values.isEmpty()) {
+        return body;
+      }
+      if (towardCallee && start.startsWith("INVITE")) {
+        aliceOffer = PqKemAttribute.selectOffer(values).orElseThrow();
+        KeyingSession toBob = new KeyingSession(
+            KeyingConfig.defaults(Policy.REQUIRE, aliceOffer.device()), new InMemoryPeerStore(), "bob", r);
+        return replace(sdp, PqKemAttribute.formatOffer(toBob.createOffer().orElseThrow()));
+      }
+      if (!towardCallee && start.startsWith("SIP/2.0 200")) {
+        KemAnswer bobAnswer = PqKemAttribute.selectAnswer(values).orElseThrow();
+        KeyingSession toAlice = new KeyingSession(
+            KeyingConfig.defaults(Policy.REQUIRE, bobAnswer.device()), new InMemoryPeerStore(), "alice", r);
+        AnswerOutcome forged = toAlice.onOffer(Optional.of(aliceOffer));
+        return replace(sdp, PqKemAttribute.formatAnswer(forged.answer().orElseThrow()));
+      }
+      return body;
+    }
+
+    private static String replace(SessionDescription sdp, String value) {
+      return sdp.withoutSessionLines(l -> l.isAttribute(PqKemAttribute.NAME))
+          .withSessionAttribute(PqKemAttribute.NAME, value)
+          .format();
+    }
+  }
+
+  static String flipBlobCharacter(String body) {
+    int at = body.indexOf("a=pqkem:1 mlkem1024-x25519 ") + 40;
+    char c = body.charAt(at) == 'A' ? 'B' : 'A';
+    return body.substring(0, at) + c + body.substring(at + 1);
+  }
+
+  private static EventLog.Event lastMedia(Phone p) {
+    List<EventLog.Event> media = p.log().all().stream().filter(e -> e.type().equals("media")).toList();
+    assertThat(media).isNotEmpty();
+    return media.get(media.size() - 1);
+  }
+
+  private static String invite(int port, String sdp, int contentLength) {
+    return "INVITE sip:bob@127.0.0.1:" + port + ";transport=tcp SIP/2.0\r\n"
+        + "Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK" + System.nanoTime() + "\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "From: <sip:raw@pq.test>;tag=raw1\r\n"
+        + "To: <sip:bob@pq.test>\r\n"
+        + "Call-ID: raw-" + System.nanoTime() + "@pq.test\r\n"
+        + "CSeq: 1 INVITE\r\n"
+        + "Contact: <sip:raw@127.0.0.1:5999;transport=tcp>\r\n"
+        + "Content-Type: application/sdp\r\n"
+        + "Content-Length: " + contentLength + "\r\n\r\n"
+        + sdp;
+  }
+
+  /** Sends one INVITE over a raw TCP connection and returns the first final response. */
+  private static String rawInvite(int port, String sdp) throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout((int) T.toMillis());
+      OutputStream out = s.getOutputStream();
+      out.write(invite(port, sdp, sdp.getBytes(StandardCharsets.US_ASCII).length).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder sb = new StringBuilder();
+      int c;
+      while ((c = in.read()) >= 0) {
+        sb.append((char) c);
+        int end = sb.indexOf("\r\n\r\n");
+        if (end >= 0) {
+          String msg = sb.substring(0, end);
+          if (!msg.startsWith("SIP/2.0 1")) {
+            return msg;
+          }
+          sb.delete(0, end + 4);
+        }
+      }
+      return sb.toString();
+    }
   }
 }
