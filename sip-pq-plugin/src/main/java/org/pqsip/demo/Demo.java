@@ -1,124 +1,158 @@
 package org.pqsip.demo;
 
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
-import org.pqsip.keying.DeviceId;
-import org.pqsip.keying.InMemoryPeerStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.pqsip.keying.KeyingConfig;
-import org.pqsip.keying.KeyingException;
-import org.pqsip.keying.PeerStore;
 import org.pqsip.keying.Policy;
-import org.pqsip.negotiation.CallSecurity;
-import org.pqsip.negotiation.MediaKeys;
-import org.pqsip.negotiation.SdpNegotiator;
-import org.pqsip.sdp.PqKemAttribute;
-import org.pqsip.sdp.SdpException;
-import org.pqsip.sdp.SessionDescription;
-import org.pqsip.srtp.PacketBuffer;
-import org.pqsip.srtp.SrtpResult;
-import org.pqsip.srtp.SrtpStream;
+import org.pqsip.media.AudioCodec;
+import org.pqsip.media.ToneSource;
+import org.pqsip.sip.PhoneConfig;
+import org.pqsip.sip.UserAgent;
+import org.pqsip.store.FilePeerStore;
 
 /**
- * {@code ./pq demo}: two phones, Alice and Bob, negotiate a call in-process through real SDP
- * offer/answer with pqkem, twice, and print what each side would show the user. No network yet.
+ * {@code ./pq demo}: two real phones on loopback. Alice calls Bob over SIP/TCP, they agree on
+ * ML-KEM-1024 + X25519 SRTP keys in the SDP offer/answer, exchange three seconds of SRTP audio
+ * each way, hang up, and call again to show key continuity.
  */
 public final class Demo {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
   private Demo() {}
 
-  public static void main(String[] args) throws Exception {
-    PrintStream out = System.out;
+  record Event(String who, String type, Map<String, Object> fields) {}
+
+  public static void main(String[] args) {
+    int rc = 0;
+    try {
+      run(System.out);
+    } catch (Exception e) {
+      System.out.println("demo failed: " + e.getMessage());
+      rc = 1;
+    }
+    System.exit(rc); // JAIN-SIP leaves non-daemon threads behind
+  }
+
+  static void run(PrintStream out) throws Exception {
+    Path state = Files.createTempDirectory("pqsip-demo");
+    BlockingQueue<Event> aliceEvents = new LinkedBlockingQueue<>();
+    BlockingQueue<Event> bobEvents = new LinkedBlockingQueue<>();
     SecureRandom random = new SecureRandom();
-    Party alice = new Party("alice", KeyingConfig.defaults(Policy.REQUIRE, DeviceId.random(random)));
-    Party bob = new Party("bob", KeyingConfig.defaults(Policy.REQUIRE, DeviceId.random(random)));
-    out.println("pqsip demo: Alice calls Bob, keys from ML-KEM-1024 + X25519 in the SDP offer/answer");
-    for (int call = 1; call <= 2; call++) {
+    int alicePort = freePort(5070);
+    int bobPort = freePort(alicePort + 2);
+    try (UserAgent alice = phone("alice", alicePort, 40000, false, state, random, aliceEvents);
+        UserAgent bob = phone("bob", bobPort, 40500, true, state, random, bobEvents)) {
+      out.println("pqsip demo: Alice (SIP/TCP port " + alicePort + ") calls Bob (port " + bobPort
+          + ") on loopback with policy require");
+      for (int n = 1; n <= 2; n++) {
+        out.println();
+        out.println("call " + n + ":");
+        int id = alice.call("sip:bob@127.0.0.1:" + bobPort);
+        Map<String, Object> a = await(aliceEvents, "established", out);
+        Map<String, Object> b = await(bobEvents, "established", out);
+        show(out, "alice", a);
+        show(out, "bob", b);
+        out.printf("  setup: %s ms from INVITE to keys confirmed (caller), %s ms (callee, after the SRTCP reveal)%n",
+            a.get("setupMs"), b.get("setupMs"));
+        Thread.sleep(3000); // the call itself: three seconds of audio each way
+        alice.hangup(id);
+        Map<String, Object> am = lastMediaBeforeEnd(aliceEvents, out);
+        Map<String, Object> bm = lastMediaBeforeEnd(bobEvents, out);
+        out.printf("  media: alice sent %s / received %s packets, bob sent %s / received %s; lost %s/%s, auth failures %s/%s%n",
+            am.get("packetsSent"), am.get("packetsReceived"), bm.get("packetsSent"), bm.get("packetsReceived"),
+            am.get("packetsLost"), bm.get("packetsLost"), am.get("authFailures"), bm.get("authFailures"));
+      }
       out.println();
-      out.println("call " + call + ":");
-      runCall(out, random, alice, bob);
-    }
-    out.println();
-    out.println("Read the SAS aloud on both ends: equal strings mean no one is in between.");
-  }
-
-  private record Party(String name, KeyingConfig config, PeerStore store) {
-    Party(String name, KeyingConfig config) {
-      this(name, config, new InMemoryPeerStore());
+      out.println("Read the SAS aloud on both ends: equal strings mean no one is in between.");
+      out.println("The second call shows 'continuity': both phones proved the secret kept from call 1.");
+    } finally {
+      try (var files = Files.walk(state)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
-  private static void runCall(PrintStream out, SecureRandom random, Party a, Party b)
-      throws KeyingException, SdpException {
-    long t0 = System.nanoTime();
-    try (SdpNegotiator caller = new SdpNegotiator(a.config(), a.store(), "sip:bob@pq.test", random);
-        SdpNegotiator callee = new SdpNegotiator(b.config(), b.store(), "sip:alice@pq.test", random)) {
-      SessionDescription offer = caller.createOffer(localSdp(40000));
-      String offerText = offer.format();
-      SdpNegotiator.Answer answer =
-          callee.answerOffer(SessionDescription.parse(offerText), localSdp(40002));
-      String answerText = answer.sdp().format();
-      CallSecurity as = caller.acceptAnswer(SessionDescription.parse(answerText));
-      CallSecurity bs = answer.security();
-      // The reveal message travels end-to-end (in SRTCP in a real call).
-      bs.pqCall().orElseThrow().acceptReveal(as.pqCall().orElseThrow().revealMessage());
-      double ms = (System.nanoTime() - t0) / 1e6;
-      as.pqCall().get().commitContinuity();
-      bs.pqCall().get().commitContinuity();
-
-      out.printf("  offer SDP %,d bytes (a=pqkem %,d), answer SDP %,d bytes (a=pqkem %,d)%n",
-          bytes(offerText), bytes(attr(offer)), bytes(answerText), bytes(attr(answer.sdp())));
-      show(out, a.name(), as);
-      show(out, b.name(), bs);
-      out.printf("  media: %s%n  keying CPU for both sides: %.1f ms in-process%s%n", mediaCheck(as, bs), ms,
-          ms > 50 ? " (includes JVM warm-up and class loading on the first call)" : "");
-      as.destroy();
-      bs.destroy();
-    }
+  private static UserAgent phone(
+      String name, int sipPort, int mediaBase, boolean autoAnswer, Path state, SecureRandom random,
+      BlockingQueue<Event> events) throws Exception {
+    FilePeerStore store = FilePeerStore.open(state.resolve(name), "sip:" + name + "@pq.test", random);
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    PhoneConfig config =
+        new PhoneConfig(
+            new InetSocketAddress(lo, sipPort), "sip:" + name + "@pq.test",
+            KeyingConfig.defaults(Policy.REQUIRE, store.self()), lo, mediaBase, mediaBase + 499,
+            AudioCodec.PCMU, () -> new ToneSource(name.equals("alice") ? 440 : 660),
+            Optional.empty(), Optional.empty(), autoAnswer, Duration.ofSeconds(10));
+    UserAgent ua = new UserAgent(config, store, (type, f) -> events.add(new Event(name, type, f)), random);
+    ua.start();
+    return ua;
   }
 
-  private static void show(PrintStream out, String who, CallSecurity s) {
+  private static void show(PrintStream out, String who, Map<String, Object> f) {
     out.printf("  %-5s security=%s kem=%s srtp=%s sas=%s verification=%s%n",
-        who,
-        s.security().wireName(),
-        s.kem().orElse("-"),
-        s.srtp().map(Enum::name).orElse("-"),
-        s.sas().orElse("-"),
-        s.verification().map(v -> v.wireName()).orElse("pending"));
+        who, f.get("security"), f.get("kem"), f.get("srtp"), f.get("sas"), f.get("verification"));
   }
 
-  private static String mediaCheck(CallSecurity as, CallSecurity bs) {
-    MediaKeys ak = as.mediaKeys(0).orElseThrow();
-    MediaKeys bk = bs.mediaKeys(0).orElseThrow();
-    try (SrtpStream aStream = new SrtpStream(ak.tx(), ak.rx());
-        SrtpStream bStream = new SrtpStream(bk.tx(), bk.rx())) {
-      byte[] rtp = new byte[172];
-      rtp[0] = (byte) 0x80;
-      rtp[11] = 1;
-      PacketBuffer p = new PacketBuffer().set(rtp, 0, rtp.length);
-      SrtpResult sent = aStream.protectRtp(p);
-      SrtpResult got = bStream.unprotectRtp(p);
-      return "one 172-byte RTP packet Alice->Bob: protect " + sent + ", unprotect " + got;
+  private static Map<String, Object> await(BlockingQueue<Event> q, String type, PrintStream out)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      Event e = q.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (e == null) {
+        throw new IllegalStateException("no '" + type + "' event within " + WAIT.toSeconds() + " s");
+      }
+      if (e.type().equals("error")) {
+        out.println("  " + e.who() + " error: " + e.fields().get("message"));
+      }
+      if (e.type().equals(type)) {
+        return e.fields();
+      }
     }
   }
 
-  private static String attr(SessionDescription sdp) {
-    return "a=" + PqKemAttribute.NAME + ":" + sdp.attributeValues(PqKemAttribute.NAME).get(0);
+  private static Map<String, Object> lastMediaBeforeEnd(BlockingQueue<Event> q, PrintStream out)
+      throws InterruptedException {
+    Map<String, Object> last = Map.of();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      Event e = q.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (e == null) {
+        throw new IllegalStateException("call did not end within " + WAIT.toSeconds() + " s");
+      }
+      if (e.type().equals("error")) {
+        out.println("  " + e.who() + " error: " + e.fields().get("message"));
+      } else if (e.type().equals("media")) {
+        last = e.fields();
+      } else if (e.type().equals("ended")) {
+        return last;
+      }
+    }
   }
 
-  private static int bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
-  }
-
-  static SessionDescription localSdp(int port) throws SdpException {
-    return SessionDescription.parse(
-        "v=0\r\n"
-            + "o=- 1 1 IN IP4 127.0.0.1\r\n"
-            + "s=-\r\n"
-            + "c=IN IP4 127.0.0.1\r\n"
-            + "t=0 0\r\n"
-            + "m=audio " + port + " RTP/AVP 0 8\r\n"
-            + "a=rtpmap:0 PCMU/8000\r\n"
-            + "a=rtpmap:8 PCMA/8000\r\n"
-            + "a=ptime:20\r\n");
+  /** The first port from {@code from} free for both TCP and UDP on loopback. */
+  static int freePort(int from) throws IOException {
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    for (int p = from; p < from + 200; p += 2) {
+      try (ServerSocket s = new ServerSocket(p, 1, lo);
+          DatagramSocket d = new DatagramSocket(p, lo)) {
+        return p;
+      } catch (IOException busy) {
+        // try the next one
+      }
+    }
+    throw new IOException("no free SIP port near " + from);
   }
 }

@@ -846,18 +846,25 @@ public final class UserAgent implements SipListener, AutoCloseable {
     return s.substring(0, s.indexOf('@'));
   }
 
-  /** Hangs up every call, stops the stack and the timer thread. */
+  /** Hangs up every call, stops the stack and the timer thread; never throws. */
   @Override
   public void close() {
-    for (SipCall c : new java.util.HashSet<>(byDialog.values())) {
-      hangup(c.id);
-    }
-    for (SipCall c : new java.util.HashSet<>(byClientTx.values())) {
-      hangup(c.id);
+    java.util.Set<SipCall> all = new java.util.HashSet<>(byDialog.values());
+    all.addAll(byClientTx.values());
+    for (SipCall c : all) {
+      try {
+        hangup(c.id);
+      } catch (RuntimeException e) {
+        // keep closing
+      }
     }
     timers.shutdownNow();
     if (stack != null) {
-      stack.stop();
+      try {
+        stack.stop();
+      } catch (RuntimeException e) {
+        // keep closing
+      }
     }
   }
 }
