@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /** Collects a phone's events; tests wait for an event with a deadline, never sleep. */
-final class EventLog implements PhoneEvents {
-  record Event(String type, Map<String, Object> fields) {
-    Object get(String k) {
+public final class EventLog implements PhoneEvents {
+  public record Event(String type, Map<String, Object> fields) {
+    public Object get(String k) {
       return fields.get(k);
     }
 
@@ -22,7 +22,7 @@ final class EventLog implements PhoneEvents {
   private final String name;
   private final List<Event> events = new ArrayList<>();
 
-  EventLog(String name) {
+  public EventLog(String name) {
     this.name = name;
   }
 
@@ -38,11 +38,11 @@ final class EventLog implements PhoneEvents {
     return m;
   }
 
-  synchronized Event await(String type, Duration timeout) throws InterruptedException {
+  public synchronized Event await(String type, Duration timeout) throws InterruptedException {
     return await(e -> e.type().equals(type), timeout, type);
   }
 
-  synchronized Event await(Predicate<Event> p, Duration timeout, String what) throws InterruptedException {
+  public synchronized Event await(Predicate<Event> p, Duration timeout, String what) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     int seen = 0;
     while (true) {
@@ -59,7 +59,7 @@ final class EventLog implements PhoneEvents {
     }
   }
 
-  synchronized List<Event> all() {
+  public synchronized List<Event> all() {
     return List.copyOf(events);
   }
 }

@@ -44,45 +44,18 @@ class PhoneCallIT {
   @TempDir Path dir;
   private final java.util.List<UserAgent> agents = new java.util.ArrayList<>();
 
-  record Phone(String name, int port, UserAgent ua, EventLog log, FilePeerStore store) {
-    String uri() {
-      return "sip:" + name + "@127.0.0.1:" + port;
-    }
-  }
-
   private static synchronized int ports() {
     int p = nextPort;
     nextPort += 4;
     return p;
   }
 
-  Phone phone(String name, Policy policy, boolean autoAnswer) throws Exception {
-    return phone(name, KeyingConfig.defaults(policy, FilePeerStore.open(dir.resolve(name), "sip:" + name + "@pq.test", new SecureRandom()).self()), autoAnswer);
-  }
-
-  Phone phone(String name, KeyingConfig keying, boolean autoAnswer) throws Exception {
-    SecureRandom r = new SecureRandom();
-    FilePeerStore store = FilePeerStore.open(dir.resolve(name), "sip:" + name + "@pq.test", r);
+  TestPhone phone(String name, Policy policy, boolean autoAnswer) throws Exception {
     int port = ports();
-    PhoneConfig c =
-        new PhoneConfig(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-            "sip:" + name + "@pq.test",
-            keying,
-            InetAddress.getLoopbackAddress(),
-            42000 + (port - 25070) * 50,
-            42000 + (port - 25070) * 50 + 99,
-            AudioCodec.PCMU,
-            () -> new ToneSource(name.startsWith("a") ? 440 : 660),
-            Optional.of(dir.resolve(name + ".wav")),
-            Optional.empty(),
-            autoAnswer,
-            Duration.ofSeconds(4));
-    EventLog log = new EventLog(name);
-    UserAgent ua = new UserAgent(c, store, log, r);
-    ua.start();
-    agents.add(ua);
-    return new Phone(name, port, ua, log, store);
+    TestPhone p = TestPhone.start(name, port, 42000 + (port - 25070) * 50, dir,
+        TestPhone.Options.of(policy, autoAnswer).withTone(name.startsWith("a") ? 440 : 660));
+    agents.add(p.ua());
+    return p;
   }
 
   @AfterEach
@@ -90,14 +63,14 @@ class PhoneCallIT {
     agents.forEach(UserAgent::close);
   }
 
-  static EventLog.Event awaitPackets(Phone p, long n) throws InterruptedException {
+  static EventLog.Event awaitPackets(TestPhone p, long n) throws InterruptedException {
     return p.log().await(e -> e.type().equals("media") && ((Long) e.get("packetsReceived")) >= n, T, n + " packets received");
   }
 
   @Test
   void pqCallCarriesTheToneBothWaysWithMatchingSas() throws Exception {
-    Phone alice = phone("alice", Policy.REQUIRE, false);
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     int id = alice.ua().call(bob.uri());
     EventLog.Event a = alice.log().await("established", T);
     EventLog.Event b = bob.log().await("established", T);
@@ -122,8 +95,8 @@ class PhoneCallIT {
 
   @Test
   void secondCallShowsContinuityAndSecretsAreStoredPrivately() throws Exception {
-    Phone alice = phone("alice", Policy.REQUIRE, false);
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     for (int call = 1; call <= 2; call++) {
       int id = alice.ua().call(bob.uri());
       int n = call;
@@ -142,8 +115,8 @@ class PhoneCallIT {
 
   @Test
   void reInviteRekeysWithoutDroppingAudio() throws Exception {
-    Phone alice = phone("alice", Policy.REQUIRE, false);
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     int id = alice.ua().call(bob.uri());
     EventLog.Event first = alice.log().await("established", T);
     bob.log().await("established", T);
@@ -164,8 +137,8 @@ class PhoneCallIT {
 
   @Test
   void requireRefusesAPlainCallerWith488AndSaysWhy() throws Exception {
-    Phone legacy = phone("alice", Policy.OFF, false);
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone legacy = phone("alice", Policy.OFF, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     legacy.ua().call(bob.uri());
     EventLog.Event err = legacy.log().await("error", T);
     assertThat((String) err.get("message")).contains("488").contains("pqkem-pq-required");
@@ -176,8 +149,8 @@ class PhoneCallIT {
 
   @Test
   void preferInteroperatesWithAPlainPhoneAndSaysItIsUnencrypted() throws Exception {
-    Phone alice = phone("alice", Policy.PREFER, false);
-    Phone plain = phone("bob", Policy.OFF, true);
+    TestPhone alice = phone("alice", Policy.PREFER, false);
+    TestPhone plain = phone("bob", Policy.OFF, true);
     int id = alice.ua().call(plain.uri());
     EventLog.Event a = alice.log().await("established", T);
     assertThat(a.get("security")).isEqualTo("none");
@@ -190,7 +163,7 @@ class PhoneCallIT {
 
   @Test
   void malformedSdpInInviteGetsAnErrorResponseAndNoCallIsLeft() throws Exception {
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     String response = rawInvite(bob.port(), "v=0\r\nthis is not sdp\r\n");
     assertThat(response).startsWith("SIP/2.0 400").contains("sdp-malformed");
     assertThat((String) bob.log().await("error", T).get("message")).contains("malformed SDP");
@@ -200,7 +173,7 @@ class PhoneCallIT {
 
   @Test
   void truncatedInviteIsAnErrorAndLeavesNothingBehind() throws Exception {
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), bob.port())) {
       String full = invite(bob.port(), "v=0\r\n", 4000);
       s.getOutputStream().write(full.substring(0, full.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.US_ASCII));
@@ -210,7 +183,7 @@ class PhoneCallIT {
     }
     assertThat(bob.ua().activeCalls()).isZero();
     // A complete call afterwards still works: nothing is stuck.
-    Phone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
     alice.ua().call(bob.uri());
     alice.log().await("established", T);
     bob.log().await("established", T);
@@ -224,8 +197,8 @@ class PhoneCallIT {
 
   @Test
   void corruptCiphertextInTheAnswerFailsTheCallCleanly() throws Exception {
-    Phone alice = phone("alice", Policy.REQUIRE, false);
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     int proxyPort = ports();
     try (SdpRewritingProxy proxy =
         new SdpRewritingProxy(proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()),
@@ -243,8 +216,8 @@ class PhoneCallIT {
 
   @Test
   void manInTheMiddleReplacingPqkemBothWaysIsNeverASecureCall() throws Exception {
-    Phone alice = phone("alice", Policy.REQUIRE, false);
-    Phone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
     int clean = alice.ua().call(bob.uri()); // an earlier clean call gives both sides history
     alice.log().await("established", T);
     bob.log().await("established", T);
@@ -307,7 +280,7 @@ class PhoneCallIT {
     return body.substring(0, at) + c + body.substring(at + 1);
   }
 
-  private static EventLog.Event lastMedia(Phone p) {
+  private static EventLog.Event lastMedia(TestPhone p) {
     List<EventLog.Event> media = p.log().all().stream().filter(e -> e.type().equals("media")).toList();
     assertThat(media).isNotEmpty();
     return media.get(media.size() - 1);

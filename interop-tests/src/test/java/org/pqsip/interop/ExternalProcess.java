@@ -1,0 +1,124 @@
+package org.pqsip.interop;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A third-party program (kamailio, baresip, tshark) started by a test: its merged output is kept
+ * so tests can wait for a line with a deadline, and {@link #close()} stops exactly this process
+ * (by its handle, never by name).
+ */
+final class ExternalProcess implements AutoCloseable {
+  private final String name;
+  private final Process process;
+  private final StringBuilder output = new StringBuilder();
+  private boolean drained;
+
+  private ExternalProcess(String name, Process process) {
+    this.name = name;
+    this.process = process;
+    Thread reader = new Thread(this::drain, name + "-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static ExternalProcess start(String name, List<String> command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    return new ExternalProcess(name, pb.start());
+  }
+
+  private void drain() {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        synchronized (this) {
+          output.append(line).append('\n');
+          notifyAll();
+        }
+      }
+    } catch (IOException e) {
+      // process ended
+    }
+    synchronized (this) {
+      drained = true;
+      notifyAll();
+    }
+  }
+
+  /** Waits until the output so far satisfies {@code p}; fails with the output on timeout or exit. */
+  String await(Predicate<String> p, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (this) {
+      while (!p.test(output.toString())) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || (!process.isAlive() && drained)) {
+          throw new AssertionError(name + ": " + what + " not seen within " + timeout
+              + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")") + "; output:\n" + tail());
+        }
+        wait(Math.max(1, Math.min(left / 1_000_000, 200)));
+      }
+      return output.toString();
+    }
+  }
+
+  /** Waits until a TCP connection to {@code port} on loopback succeeds. */
+  void awaitTcp(int port, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 200);
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline || !process.isAlive()) {
+          throw new AssertionError(name + ": TCP port " + port + " not accepting within " + timeout + "; output:\n" + tail());
+        }
+        synchronized (this) {
+          wait(50); // a retry interval, not a guess at readiness: the loop checks the real condition
+        }
+      }
+    }
+  }
+
+  String awaitLine(String needle, Duration timeout) throws InterruptedException {
+    return await(o -> o.contains(needle), timeout, "'" + needle + "'");
+  }
+
+  synchronized String output() {
+    return output.toString();
+  }
+
+  private String tail() {
+    String o = output.toString();
+    return o.length() > 4000 ? o.substring(o.length() - 4000) : o;
+  }
+
+  void send(String text) throws IOException {
+    process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
+  /** SIGTERM, then SIGKILL after 5 s; waits for the exit. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  int waitForExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not exit within " + timeout);
+    }
+    return process.exitValue();
+  }
+}

@@ -1,0 +1,89 @@
+package org.pqsip.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pqsip.keying.Policy;
+import org.pqsip.sip.EventLog;
+import org.pqsip.sip.TestPhone;
+import org.pqsip.testing.ToneCheck;
+import org.pqsip.media.Wav;
+
+/** A PQ call routed through a real SIP proxy: kamailio 5.6 (Debian package), over TCP. */
+@Tag("external")
+class KamailioIT {
+  static final Duration T = Duration.ofSeconds(20);
+  static final int PROXY = 26060;
+
+  @TempDir Path dir;
+
+  static String config(int port) {
+    return String.join("\n",
+        "#!KAMAILIO",
+        "debug=1",
+        "log_stderror=yes",
+        "children=2",
+        "tcp_children=2",
+        "listen=udp:127.0.0.1:" + port,
+        "listen=tcp:127.0.0.1:" + port,
+        "udp_mtu=1300",
+        "udp_mtu_try_proto=TCP",
+        "tcp_max_connections=64",
+        "mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/\"",
+        "loadmodule \"pv.so\"",
+        "loadmodule \"tm.so\"",
+        "loadmodule \"sl.so\"",
+        "loadmodule \"rr.so\"",
+        "loadmodule \"maxfwd.so\"",
+        "loadmodule \"textops.so\"",
+        "loadmodule \"siputils.so\"",
+        "request_route {",
+        "  if (!mf_process_maxfwd_header(\"10\")) { sl_send_reply(\"483\", \"Too Many Hops\"); exit; }",
+        "  if (has_totag()) {",
+        "    if (loose_route()) { t_relay(); exit; }",
+        "    if (is_method(\"ACK\")) { if (t_check_trans()) { t_relay(); } exit; }",
+        "    sl_send_reply(\"404\", \"Not here\"); exit;",
+        "  }",
+        "  if (is_method(\"CANCEL\")) { if (t_check_trans()) { t_relay(); } exit; }",
+        "  record_route();",
+        "  if (!t_relay()) { sl_reply_error(); }",
+        "}",
+        "");
+  }
+
+  @Test
+  void pqCallThroughKamailioOverTcp() throws Exception {
+    Path cfg = dir.resolve("kamailio.cfg");
+    Files.writeString(cfg, config(PROXY));
+    try (ExternalProcess kamailio =
+        ExternalProcess.start("kamailio", List.of("kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()))) {
+      kamailio.await(o -> o.contains("Listening on") && o.contains("tcp: 127.0.0.1:" + PROXY), T, "start-up");
+      kamailio.awaitTcp(PROXY, T);
+      TestPhone bob = TestPhone.start("bob", 26072, 46200, dir, TestPhone.Options.of(Policy.REQUIRE, true).withTone(660));
+      TestPhone alice =
+          TestPhone.start("alice", 26070, 46000, dir,
+              TestPhone.Options.of(Policy.REQUIRE, false).withProxy("127.0.0.1:" + PROXY + "/tcp"));
+      try {
+        int id = alice.ua().call("sip:bob@127.0.0.1:26072;transport=tcp");
+        EventLog.Event a = alice.log().await("established", T);
+        EventLog.Event b = bob.log().await("established", T);
+        assertThat(a.get("security")).isEqualTo("pq");
+        assertThat(b.get("security")).isEqualTo("pq");
+        assertThat(a.get("sas")).isEqualTo(b.get("sas"));
+        bob.log().await(e -> e.type().equals("media") && (Long) e.get("packetsReceived") >= 100, T, "audio");
+        alice.ua().hangup(id); // BYE follows the Record-Route through kamailio
+        bob.log().await("ended", T);
+        assertThat(ToneCheck.dominates(Wav.read(bob.recording()), 440)).isTrue();
+      } finally {
+        alice.ua().close();
+        bob.ua().close();
+      }
+    }
+  }
+}
