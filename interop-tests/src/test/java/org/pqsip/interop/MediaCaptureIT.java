@@ -1,0 +1,108 @@
+package org.pqsip.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pqsip.keying.Policy;
+import org.pqsip.media.AudioCodec;
+import org.pqsip.media.ToneSource;
+import org.pqsip.sip.TestPhone;
+
+/**
+ * A packet capture (tshark on lo) of a PQ call's media: the tone's PCMU bytes never appear on
+ * the wire. The same capture of a plain call finds them, which proves the check can fail.
+ */
+@Tag("external")
+class MediaCaptureIT {
+  static final Duration T = Duration.ofSeconds(20);
+  @TempDir Path dir;
+
+  /** Every 8-byte window of one second of the PCMU-encoded tone. */
+  static Set<Long> toneWindows(double hz) {
+    ToneSource tone = new ToneSource(hz);
+    short[] pcm = new short[8000];
+    short[] frame = new short[AudioCodec.FRAME_SAMPLES];
+    for (int i = 0; i < pcm.length; i += frame.length) {
+      tone.read(frame);
+      System.arraycopy(frame, 0, pcm, i, frame.length);
+    }
+    byte[] enc = new byte[pcm.length];
+    AudioCodec.PCMU.encode(pcm, pcm.length, enc, 0);
+    Set<Long> windows = new HashSet<>();
+    for (int i = 0; i + 8 <= enc.length; i++) {
+      windows.add(window(enc, i));
+    }
+    return windows;
+  }
+
+  static long window(byte[] b, int i) {
+    long v = 0;
+    for (int k = 0; k < 8; k++) {
+      v = (v << 8) | (b[i + k] & 0xff);
+    }
+    return v;
+  }
+
+  /** Number of captured UDP payloads that contain any tone window. */
+  long capturedCall(Policy policy, int sipBase, int mediaBase) throws Exception {
+    Path pcap = dir.resolve(policy.wireName() + ".pcap");
+    String filter = "udp portrange " + mediaBase + "-" + (mediaBase + 399);
+    try (ExternalProcess tshark =
+        ExternalProcess.start("tshark", List.of("tshark", "-i", "lo", "-f", filter, "-w", pcap.toString()))) {
+      tshark.awaitLine("Capturing on", T);
+      TestPhone bob = TestPhone.start("bob", sipBase + 2, mediaBase + 200, dir, TestPhone.Options.of(policy, true).withTone(660));
+      TestPhone alice = TestPhone.start("alice", sipBase, mediaBase, dir, TestPhone.Options.of(policy, false).withTone(440));
+      try {
+        int id = alice.ua().call(bob.uri());
+        alice.log().await("established", T);
+        bob.log().await(e -> e.type().equals("media") && (Long) e.get("packetsReceived") >= 100, T, "audio");
+        alice.ua().hangup(id);
+        bob.log().await("ended", T);
+      } finally {
+        alice.ua().close();
+        bob.ua().close();
+      }
+    }
+    ExternalProcess read =
+        ExternalProcess.start("tshark-read", List.of("tshark", "-r", pcap.toString(), "-T", "fields", "-e", "udp.payload"));
+    read.waitForExit(T);
+    Set<Long> windows = toneWindows(440);
+    windows.addAll(toneWindows(660));
+    long packets = 0;
+    long leaking = 0;
+    for (String line : read.output().split("\n")) {
+      line = line.trim();
+      if (line.isEmpty() || !line.matches("[0-9a-fA-F:]+")) {
+        continue;
+      }
+      byte[] payload = HexFormat.of().parseHex(line.replace(":", ""));
+      packets++;
+      for (int i = 0; i + 8 <= payload.length; i++) {
+        if (windows.contains(window(payload, i))) {
+          leaking++;
+          break;
+        }
+      }
+    }
+    assertThat(packets).as("captured media packets").isGreaterThan(150);
+    return leaking;
+  }
+
+  @Test
+  void pqCallMediaOnTheWireIsCiphertext() throws Exception {
+    assertThat(capturedCall(Policy.REQUIRE, 27070, 47000)).isZero();
+  }
+
+  @Test
+  void controlPlainCallShowsTheToneOnTheWire() throws Exception {
+    assertThat(capturedCall(Policy.OFF, 27080, 47400)).isGreaterThan(100);
+  }
+}
