@@ -64,6 +64,7 @@ public final class MediaSession implements AutoCloseable {
   private final AtomicLong replays = new AtomicLong();
   private final AtomicLong rtcpSent = new AtomicLong();
   private final AtomicLong rtcpReceived = new AtomicLong();
+  private final AtomicLong rtcpAuthFailures = new AtomicLong();
   private long highestSeq = -1;
   private long firstSeq = -1;
   private volatile long firstPacketNanos;
@@ -150,7 +151,8 @@ public final class MediaSession implements AutoCloseable {
       }
     }
     return new MediaStats(
-        sent.get(), received.get(), lost, authFailures.get(), replays.get(), rtcpSent.get(), rtcpReceived.get());
+        sent.get(), received.get(), lost, authFailures.get(), replays.get(), rtcpSent.get(), rtcpReceived.get(),
+        rtcpAuthFailures.get());
   }
 
   /** System.nanoTime() of the first RTP packet that decrypted and decoded, or empty. */
@@ -229,7 +231,7 @@ public final class MediaSession implements AutoCloseable {
         return;
       }
       if (r != SrtpResult.OK) {
-        authFailures.incrementAndGet();
+        (rtcp ? rtcpAuthFailures : authFailures).incrementAndGet();
         return;
       }
     }

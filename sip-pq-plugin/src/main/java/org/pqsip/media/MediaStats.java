@@ -8,4 +8,5 @@ public record MediaStats(
     long authFailures,
     long replays,
     long rtcpSent,
-    long rtcpReceived) {}
+    long rtcpReceived,
+    long rtcpAuthFailures) {}

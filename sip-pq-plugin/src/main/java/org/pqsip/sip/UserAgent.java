@@ -141,13 +141,14 @@ public final class UserAgent implements SipListener, AutoCloseable {
   /** Places a call; progress arrives as events. Returns the local call id. */
   public int call(String target) {
     int id = callIds.incrementAndGet();
+    SipCall call = null;
     try {
       URI requestUri = addresses.createURI(target);
       if (!(requestUri instanceof SipURI)) {
         throw new ParseException("not a sip: URI", 0);
       }
       SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, aor(requestUri), random);
-      SipCall call = new SipCall(id, Role.OFFERER, System.nanoTime(), negotiator, aor(requestUri), random.nextInt(1 << 30));
+      call = new SipCall(id, Role.OFFERER, System.nanoTime(), negotiator, aor(requestUri), random.nextInt(1 << 30));
       call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
       SessionDescription offer =
           negotiator.createOffer(LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion));
@@ -162,7 +163,13 @@ public final class UserAgent implements SipListener, AutoCloseable {
       tx.sendRequest();
     } catch (ParseException | SipException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
       error(id, "cannot place the call: " + e.getMessage());
-      ended(id, "error");
+      if (call != null) {
+        synchronized (call) {
+          terminate(call, "error");
+        }
+      } else {
+        ended(id, "error");
+      }
     }
     return id;
   }
@@ -704,6 +711,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     f.put("packetsReceived", st.packetsReceived());
     f.put("packetsLost", st.packetsLost());
     f.put("authFailures", st.authFailures());
+    f.put("rtcpAuthFailures", st.rtcpAuthFailures());
     f.put("replays", st.replays());
     call.media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.startNanos) / 1e4) / 100.0));
     return f;

@@ -1,0 +1,105 @@
+package org.pqsip.interop;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.pqsip.media.AudioCodec;
+import org.pqsip.media.ToneSource;
+import org.pqsip.media.Wav;
+
+/**
+ * baresip 1.0 (Debian package) as a legacy phone: plain RTP or SDES, auto-answer, a tone from a
+ * WAV file, driven through its ctrl_tcp module. Its own config directory per instance.
+ */
+final class Baresip implements AutoCloseable {
+  final int sipPort;
+  final int ctrlPort;
+  final ExternalProcess process;
+
+  private Baresip(int sipPort, int ctrlPort, ExternalProcess process) {
+    this.sipPort = sipPort;
+    this.ctrlPort = ctrlPort;
+    this.process = process;
+  }
+
+  /**
+   * @param mediaenc null for plain RTP, "srtp" for best-effort SDES, "srtp-mand" for mandatory
+   */
+  static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String mediaenc) throws Exception {
+    Files.createDirectories(dir);
+    Path tone = dir.resolve("tone.wav");
+    ToneSource src = new ToneSource(toneHz);
+    short[] pcm = new short[8000 * 10];
+    short[] frame = new short[AudioCodec.FRAME_SAMPLES];
+    for (int i = 0; i < pcm.length; i += frame.length) {
+      src.read(frame);
+      System.arraycopy(frame, 0, pcm, i, frame.length);
+    }
+    Wav.write(tone, pcm);
+    int ctrl = sipPort + 5;
+    Files.writeString(dir.resolve("config"), String.join("\n",
+        "poll_method epoll",
+        "sip_listen 127.0.0.1:" + sipPort,
+        "sip_trans_def udp",
+        "audio_player aufile," + dir.resolve("received.wav"),
+        "audio_source aufile," + tone,
+        "audio_alert aufile," + tone,
+        "module_path /usr/lib/baresip/modules",
+        "module g711.so",
+        "module aufile.so",
+        "module srtp.so",
+        "module_app account.so",
+        "module_app menu.so",
+        "module_app ctrl_tcp.so",
+        "ctrl_tcp_listen 127.0.0.1:" + ctrl,
+        "net_interface 127.0.0.1",
+        "dns_server 127.0.0.1:53",
+        "rtp_ports " + rtpBase + "-" + (rtpBase + 99),
+        ""));
+    Files.writeString(dir.resolve("accounts"),
+        "<sip:carol@127.0.0.1>;regint=0;answermode=auto" + (mediaenc == null ? "" : ";mediaenc=" + mediaenc) + "\n");
+    ExternalProcess p = ExternalProcess.start("baresip", List.of("baresip", "-f", dir.toString()));
+    Baresip b = new Baresip(sipPort, ctrl, p);
+    p.awaitLine("baresip is ready.", Duration.ofSeconds(15));
+    p.awaitTcp(ctrl, Duration.ofSeconds(15));
+    return b;
+  }
+
+  String uri() {
+    return "sip:carol@127.0.0.1:" + sipPort;
+  }
+
+  /** Dials {@code uri} through ctrl_tcp (netstring-framed JSON). */
+  void dial(String uri) throws IOException {
+    command("dial", uri);
+  }
+
+  void hangup() throws IOException {
+    command("hangup", "");
+  }
+
+  private void command(String command, String params) throws IOException {
+    String json = "{\"command\":\"" + command + "\",\"params\":\"" + params + "\",\"token\":\"t1\"}";
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ctrlPort)) {
+      OutputStream out = s.getOutputStream();
+      out.write((body.length + ":").getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.write(',');
+      out.flush();
+      s.setSoTimeout(5000);
+      s.getInputStream().read(); // the response starts: the command was taken
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.close();
+  }
+}
