@@ -315,10 +315,10 @@ public final class UserAgent implements SipListener, AutoCloseable {
     SipCall call = new SipCall(id, Role.ANSWERER, System.nanoTime(), negotiator, peer, random.nextInt(1 << 30));
     call.dialog = dialog;
     call.serverInviteTx = st;
+    byServerTxBranch.put(st.getBranchId(), call);
     events.event("incoming", fields(id));
     if (!config.autoAnswer()) {
-      respond(ev, st, Response.BUSY_HERE, null);
-      ended(id, "declined");
+      ring(ev, st, call);
       return;
     }
     synchronized (call) {
@@ -357,6 +357,29 @@ public final class UserAgent implements SipListener, AutoCloseable {
         refuse(ev, st, call, Response.SERVER_INTERNAL_ERROR, "media", "cannot open media sockets: " + e.getMessage());
       }
     }
+  }
+
+  /** Without auto-answer a headless phone rings: 180, then 480 after 30 s unless CANCELled. */
+  private void ring(RequestEvent ev, ServerTransaction st, SipCall call) throws SipException, ParseException {
+    if (call.dialog != null) {
+      byDialog.put(call.dialog, call);
+    }
+    respond(ev, st, Response.RINGING, null);
+    timers.schedule(
+        () -> {
+          synchronized (call) {
+            if (call.state == SipCall.State.CALLING) {
+              try {
+                respond(ev, st, Response.TEMPORARILY_UNAVAILABLE, null);
+              } catch (SipException | ParseException | RuntimeException e) {
+                // the caller went away
+              }
+              terminate(call, "not-answered");
+            }
+          }
+        },
+        30,
+        TimeUnit.SECONDS);
   }
 
   private void onReInvite(RequestEvent ev, ServerTransaction st, SipCall call) throws SipException, ParseException {
@@ -412,7 +435,11 @@ public final class UserAgent implements SipListener, AutoCloseable {
   private void onCancel(RequestEvent ev) throws SipException, ParseException {
     ServerTransaction st = serverTx(ev);
     respond(ev, st, Response.OK, null);
-    SipCall call = ev.getDialog() == null ? null : byDialog.get(ev.getDialog());
+    ViaHeader via = (ViaHeader) ev.getRequest().getHeader(ViaHeader.NAME);
+    SipCall call = via == null ? null : byServerTxBranch.get(via.getBranch());
+    if (call == null && ev.getDialog() != null) {
+      call = byDialog.get(ev.getDialog());
+    }
     if (call != null && call.serverInviteTx != null) {
       synchronized (call) {
         try {
@@ -547,7 +574,9 @@ public final class UserAgent implements SipListener, AutoCloseable {
     SipCall call = byDialog.remove(ev.getDialog());
     if (call != null) {
       synchronized (call) {
-        terminate(call, "dialog-ended");
+        // A ringing callee's early dialog only ends when the caller CANCELs.
+        boolean ringing = call.role == Role.ANSWERER && call.state == SipCall.State.CALLING;
+        terminate(call, ringing ? "cancelled" : "dialog-ended");
       }
     }
   }
@@ -788,6 +817,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
       byDialog.remove(call.dialog);
     }
     byClientTx.values().removeIf(c -> c == call);
+    byServerTxBranch.values().removeIf(c -> c == call);
     if (last != null) {
       events.event("media", last);
     }

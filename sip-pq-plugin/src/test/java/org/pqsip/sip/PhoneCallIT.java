@@ -162,6 +162,56 @@ class PhoneCallIT {
   }
 
   @Test
+  void cancelWhileRingingEndsBothSides() throws Exception {
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, false); // rings, never answers
+    int id = alice.ua().call(bob.uri());
+    bob.log().await("incoming", T);
+    alice.ua().hangup(id);
+    assertThat(bob.log().await("ended", T).get("reason")).isEqualTo("cancelled");
+    assertThat(alice.log().await("ended", T).get("reason")).isEqualTo("local-hangup");
+    assertThat(alice.ua().activeCalls()).isZero();
+    assertThat(bob.ua().activeCalls()).isZero();
+  }
+
+  @Test
+  void callsLeaveNoThreadsOrSocketsBehind() throws Exception {
+    TestPhone alice = phone("alice", Policy.PREFER, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
+    TestPhone plain = phone("carol", Policy.OFF, true);
+    long fdsBefore = openFiles();
+    for (int i = 1; i <= 3; i++) {
+      int n = i;
+      int id = alice.ua().call(bob.uri());
+      alice.log().await(e -> e.type().equals("established") && e.get("call").equals(n), T, "call " + n);
+      alice.ua().hangup(id);
+      bob.log().await(e -> e.type().equals("ended") && e.get("call").equals(n), T, "end " + n);
+    }
+    int refused = alice.ua().call("sip:nobody@127.0.0.1:1;transport=tcp"); // connection refused
+    alice.log().await(e -> e.type().equals("ended") && e.get("call").equals(refused), T, "refused call ends");
+    legacyRefusal(plain, bob);
+    assertThat(alice.ua().activeCalls()).isZero();
+    assertThat(bob.ua().activeCalls()).isZero();
+    assertThat(mediaThreads()).isZero();
+    assertThat(openFiles()).as("file descriptors (sockets, recordings)").isLessThanOrEqualTo(fdsBefore + 4);
+  }
+
+  private static void legacyRefusal(TestPhone plain, TestPhone bob) throws InterruptedException {
+    plain.ua().call(bob.uri());
+    plain.log().await("ended", T);
+  }
+
+  private static long mediaThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("pqsip-media")).count();
+  }
+
+  private static long openFiles() throws java.io.IOException {
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  @Test
   void malformedSdpInInviteGetsAnErrorResponseAndNoCallIsLeft() throws Exception {
     TestPhone bob = phone("bob", Policy.REQUIRE, true);
     String response = rawInvite(bob.port(), "v=0\r\nthis is not sdp\r\n");
