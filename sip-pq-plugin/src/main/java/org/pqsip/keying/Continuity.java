@@ -24,20 +24,25 @@ final class Continuity {
     return out;
   }
 
-  static Verification evaluate(
+  /** The verification state and, if a proof matched, which of our secrets it proved. */
+  record Result(Verification verification, Optional<Secret> matched) {}
+
+  static Result evaluate(
       Optional<PeerRecord> record, List<byte[]> peerProofs, Role peerRole, byte[] th) {
     if (record.isEmpty()) {
-      return Verification.NEW_PEER;
+      return new Result(Verification.NEW_PEER, Optional.empty());
     }
     PeerRecord r = record.get();
-    boolean match = matches(r.rs1(), peerProofs, peerRole, th);
-    if (r.rs2().isPresent()) {
-      match |= matches(r.rs2().get(), peerProofs, peerRole, th);
+    Optional<Secret> matched = Optional.empty();
+    if (matches(r.rs1(), peerProofs, peerRole, th)) {
+      matched = Optional.of(r.rs1());
+    } else if (r.rs2().isPresent() && matches(r.rs2().get(), peerProofs, peerRole, th)) {
+      matched = r.rs2();
     }
-    if (!match) {
-      return Verification.MISMATCH;
+    if (matched.isEmpty()) {
+      return new Result(Verification.MISMATCH, matched);
     }
-    return r.verified() ? Verification.VERIFIED : Verification.CONTINUITY;
+    return new Result(r.verified() ? Verification.VERIFIED : Verification.CONTINUITY, matched);
   }
 
   private static boolean matches(Secret rs, List<byte[]> proofs, Role peerRole, byte[] th) {
@@ -49,10 +54,15 @@ final class Continuity {
     return any;
   }
 
-  /** The record after a confirmed call: the new secret becomes rs1, the old rs1 becomes rs2. */
+  /**
+   * The record after a confirmed call: the new secret becomes rs1; rs2 becomes the secret the
+   * peer proved in this call (the last one known to be shared), or the old rs1 if it proved none.
+   * Keeping the last proven secret, not blindly the previous rs1, means a peer that missed any
+   * number of updates in a row (calls that ended before the reveal arrived) still proves rs2.
+   */
   static PeerRecord next(
-      Optional<PeerRecord> old, DeviceId device, Secret newRs, Verification verification) {
-    Optional<Secret> rs2 = old.map(PeerRecord::rs1);
+      Optional<PeerRecord> old, DeviceId device, Secret newRs, Verification verification, Optional<Secret> matched) {
+    Optional<Secret> rs2 = matched.isPresent() ? matched : old.map(PeerRecord::rs1);
     return new PeerRecord(device, newRs, rs2, verification == Verification.VERIFIED);
   }
 }

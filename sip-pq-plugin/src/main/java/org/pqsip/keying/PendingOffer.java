@@ -72,8 +72,9 @@ final class PendingOffer implements AutoCloseable {
           "answer failed key confirmation (tampered or man-in-the-middle)");
     }
     Optional<PeerRecord> record = store.device(answer.device());
-    Verification v =
+    Continuity.Result continuity =
         Continuity.evaluate(record, answer.continuityProofs(), Role.ANSWERER, th);
+    Verification v = continuity.verification();
     if (v == Verification.MISMATCH && config.refuseOnMismatch()) {
       keys.destroy();
       throw new KeyingException(
@@ -81,7 +82,7 @@ final class PendingOffer implements AutoCloseable {
           "peer device failed to prove the retained secret from earlier calls");
     }
     return PqCall.offerer(
-        offer.algorithm(), answer.device(), keys, store, peerKey, record, nonce, v);
+        offer.algorithm(), answer.device(), keys, store, peerKey, record, nonce, continuity);
   }
 
   void destroy() {

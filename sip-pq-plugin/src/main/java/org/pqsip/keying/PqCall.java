@@ -28,6 +28,7 @@ public final class PqCall implements AutoCloseable {
   private boolean refuseOnMismatch;
   private String sas;
   private Verification verification;
+  private java.util.Optional<org.pqsip.crypto.Secret> matchedSecret = java.util.Optional.empty();
   private boolean continuityCommitted;
 
   private PqCall(
@@ -59,13 +60,14 @@ public final class PqCall implements AutoCloseable {
       String peerKey,
       Optional<PeerRecord> record,
       byte[] nonce,
-      Verification verification) {
+      Continuity.Result continuity) {
     byte[] th = keys.transcriptHash();
     byte[] reveal = Reveal.encode(nonce, Continuity.proofs(record, Role.OFFERER, th), keys);
     PqCall call =
         new PqCall(Role.OFFERER, kem, peerDevice, keys, store, peerKey, record, null, reveal);
     call.sas = Sas.render(keys.sasHash(nonce));
-    call.verification = verification;
+    call.verification = continuity.verification();
+    call.matchedSecret = continuity.matched();
     return call;
   }
 
@@ -133,9 +135,9 @@ public final class PqCall implements AutoCloseable {
       throw new KeyingException(
           KeyingException.Reason.COMMITMENT_MISMATCH, "revealed nonce does not open the commitment");
     }
-    Verification v =
-        Continuity.evaluate(
-            recordAtStart, parsed.proofs(), Role.OFFERER, keys.transcriptHash());
+    Continuity.Result continuity =
+        Continuity.evaluate(recordAtStart, parsed.proofs(), Role.OFFERER, keys.transcriptHash());
+    Verification v = continuity.verification();
     if (v == Verification.MISMATCH && refuseOnMismatch) {
       throw new KeyingException(
           KeyingException.Reason.CONTINUITY_MISMATCH,
@@ -144,6 +146,7 @@ public final class PqCall implements AutoCloseable {
     if (verification == null) {
       sas = Sas.render(keys.sasHash(parsed.nonce()));
       verification = v;
+      matchedSecret = continuity.matched();
     }
     return verification;
   }
@@ -172,7 +175,7 @@ public final class PqCall implements AutoCloseable {
     continuityCommitted = true;
     Secret next = keys.nextRetainedSecret();
     Optional<PeerRecord> current = store.device(peerDevice);
-    store.putDevice(Continuity.next(current, peerDevice, next, verification));
+    store.putDevice(Continuity.next(current, peerDevice, next, verification, matchedSecret));
     store.markPqCapable(peerKey);
   }
 

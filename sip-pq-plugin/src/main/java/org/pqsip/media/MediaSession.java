@@ -68,6 +68,7 @@ public final class MediaSession implements AutoCloseable {
   private long highestSeq = -1;
   private long firstSeq = -1;
   private volatile long firstPacketNanos;
+  private volatile Runnable onFirstPacket = () -> {};
 
   /**
    * @param srtp null for plain RTP
@@ -105,6 +106,11 @@ public final class MediaSession implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** Called once, on the receive thread, when the first RTP packet decrypts and decodes. */
+  public void onFirstPacket(Runnable r) {
+    this.onFirstPacket = r;
   }
 
   public void start() {
@@ -258,6 +264,7 @@ public final class MediaSession implements AutoCloseable {
     track(Rtp.sequence(b, off));
     if (firstPacketNanos == 0) {
       firstPacketNanos = System.nanoTime();
+      onFirstPacket.run();
     }
     if (recorder != null) {
       c.get().decode(b, off + payloadOff, n, decoded);

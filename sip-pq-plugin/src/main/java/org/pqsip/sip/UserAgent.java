@@ -590,7 +590,9 @@ public final class UserAgent implements SipListener, AutoCloseable {
     call.media =
         new MediaSession(
             call.transport, remote.codec(), config.audio().get(), srtp, reveal,
-            bytes -> onReveal(call, bytes), recorder, random);
+            bytes -> offMediaThread(() -> onReveal(call, bytes)), recorder, random);
+    MediaSession media = call.media;
+    media.onFirstPacket(() -> events.event("media", mediaFields(call, media)));
     call.media.start();
   }
 
@@ -606,6 +608,18 @@ public final class UserAgent implements SipListener, AutoCloseable {
   private static SrtpStream stream(CallSecurity security, int mline) {
     Optional<MediaKeys> keys = security.mediaKeys(mline);
     return keys.map(k -> new SrtpStream(k.tx(), k.rx())).orElse(null);
+  }
+
+  /**
+   * Media threads never take a call's lock: hangup holds it while it stops those threads, so
+   * work that needs the lock moves to the timer thread.
+   */
+  private void offMediaThread(Runnable r) {
+    try {
+      timers.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shutting down
+    }
   }
 
   private void onReveal(SipCall call, byte[] reveal) {
@@ -734,15 +748,19 @@ public final class UserAgent implements SipListener, AutoCloseable {
   }
 
   private Map<String, Object> mediaFields(SipCall call) {
+    return mediaFields(call, call.media);
+  }
+
+  private Map<String, Object> mediaFields(SipCall call, MediaSession media) {
     Map<String, Object> f = fields(call.id);
-    var st = call.media.stats();
+    var st = media.stats();
     f.put("packetsSent", st.packetsSent());
     f.put("packetsReceived", st.packetsReceived());
     f.put("packetsLost", st.packetsLost());
     f.put("authFailures", st.authFailures());
     f.put("rtcpAuthFailures", st.rtcpAuthFailures());
     f.put("replays", st.replays());
-    call.media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.startNanos) / 1e4) / 100.0));
+    media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.startNanos) / 1e4) / 100.0));
     return f;
   }
 

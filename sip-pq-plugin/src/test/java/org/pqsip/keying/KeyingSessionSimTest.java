@@ -110,6 +110,23 @@ class KeyingSessionSimTest {
   }
 
   @Test
+  void answererMissingManyUpdatesInARowStillShowsContinuity() throws Exception {
+    commit(call(alice, bob));
+    for (int i = 0; i < 5; i++) {
+      Call shortCall = call(alice, bob); // each ends before Bob stores the new secret
+      assertThat(shortCall.offerer().verification()).contains(Verification.CONTINUITY);
+      shortCall.offerer().commitContinuity();
+    }
+    Call next = call(alice, bob);
+    assertThat(next.offerer().verification()).contains(Verification.CONTINUITY);
+    assertThat(next.answerer().verification()).contains(Verification.CONTINUITY);
+    commit(next);
+    Call after = call(bob, alice);
+    assertThat(after.offerer().verification()).contains(Verification.CONTINUITY);
+    assertThat(after.answerer().verification()).contains(Verification.CONTINUITY);
+  }
+
+  @Test
   void lostRetainedSecretIsReportedAsMismatch() throws Exception {
     commit(call(alice, bob));
     Peer freshBob = bob.withLostStore();
