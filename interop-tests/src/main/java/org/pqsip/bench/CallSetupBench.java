@@ -40,7 +40,9 @@ public final class CallSetupBench {
         warmup, measured, sustainSeconds);
     System.out.printf("%-8s %14s %14s %14s %14s %12s%n", "policy", "firstPkt p50", "firstPkt p90", "estab p50", "estab p90", "calls/s");
     int base = 29500;
-    for (Policy policy : List.of(Policy.OFF, Policy.REQUIRE, Policy.OFF, Policy.REQUIRE)) {
+    List<Policy> policies = System.getenv("PQ_BENCH_POLICIES") == null ? List.of(Policy.OFF, Policy.REQUIRE, Policy.OFF, Policy.REQUIRE)
+        : java.util.Arrays.stream(System.getenv("PQ_BENCH_POLICIES").split(",")).map(Policy::parse).toList();
+    for (Policy policy : policies) {
       run(policy, base, warmup, measured, sustainSeconds);
       base += 10;
     }
@@ -109,7 +111,7 @@ public final class CallSetupBench {
       throw new IllegalStateException("benchmark call stalled");
     }
     if (e.type().equals("error")) {
-      throw new IllegalStateException("call failed: " + e.f().get("message"));
+      throw new IllegalStateException(e.who() + ": call failed: " + e.f().get("message"));
     }
     return e;
   }

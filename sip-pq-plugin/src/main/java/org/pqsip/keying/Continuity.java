@@ -40,7 +40,8 @@ final class Continuity {
       matched = r.rs2();
     }
     if (matched.isEmpty()) {
-      return new Result(Verification.MISMATCH, matched);
+      boolean neverProven = !r.proven() && peerProofs.isEmpty();
+      return new Result(neverProven ? Verification.NEW_PEER : Verification.MISMATCH, matched);
     }
     return new Result(r.verified() ? Verification.VERIFIED : Verification.CONTINUITY, matched);
   }
@@ -63,6 +64,7 @@ final class Continuity {
   static PeerRecord next(
       Optional<PeerRecord> old, DeviceId device, Secret newRs, Verification verification, Optional<Secret> matched) {
     Optional<Secret> rs2 = matched.isPresent() ? matched : old.map(PeerRecord::rs1);
-    return new PeerRecord(device, newRs, rs2, verification == Verification.VERIFIED);
+    boolean proven = matched.isPresent() || old.map(PeerRecord::proven).orElse(false);
+    return new PeerRecord(device, newRs, rs2, verification == Verification.VERIFIED, proven);
   }
 }

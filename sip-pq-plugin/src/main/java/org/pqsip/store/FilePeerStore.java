@@ -36,7 +36,8 @@ import org.pqsip.keying.PeerStore;
  * secrets are in it: protect it like a private key.
  */
 public final class FilePeerStore implements PeerStore {
-  private static final String HEADER = "# pqsip peer store v1: retained secrets, keep private";
+  private static final String HEADER =
+      "# pqsip peer store v1: retained secrets, keep private. device <id> <rs1> <rs2|-> <verified> <proven>";
 
   private final Path file;
   private final DeviceId self;
@@ -82,12 +83,12 @@ public final class FilePeerStore implements PeerStore {
       try {
         if (f[0].equals("self") && f.length == 2) {
           store = new FilePeerStore(file, DeviceId.parse(f[1]));
-        } else if (store != null && f[0].equals("device") && f.length == 5) {
+        } else if (store != null && f[0].equals("device") && f.length == 6) {
           Secret rs1 = Secret.adopt(Base64Text.decodeUrl(f[2], "rs1"));
           Optional<Secret> rs2 =
               f[3].equals("-") ? Optional.empty() : Optional.of(Secret.adopt(Base64Text.decodeUrl(f[3], "rs2")));
           DeviceId d = DeviceId.parse(f[1]);
-          store.devices.put(d, new PeerRecord(d, rs1, rs2, f[4].equals("1")));
+          store.devices.put(d, new PeerRecord(d, rs1, rs2, f[4].equals("1"), f[5].equals("1")));
         } else if (store != null && f[0].equals("pq") && f.length == 2) {
           store.pqCapable.add(f[1]);
         } else {
@@ -142,7 +143,8 @@ public final class FilePeerStore implements PeerStore {
       lines.add("device " + r.device().text() + " "
           + Base64Text.encodeUrl(r.rs1().exposeSecretBytes()) + " "
           + r.rs2().map(s -> Base64Text.encodeUrl(s.exposeSecretBytes())).orElse("-") + " "
-          + (r.verified() ? "1" : "0"));
+          + (r.verified() ? "1" : "0") + " "
+          + (r.proven() ? "1" : "0"));
     }
     for (String h : pqCapable) {
       lines.add("pq " + h);

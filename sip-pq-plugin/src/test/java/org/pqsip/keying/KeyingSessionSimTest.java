@@ -34,6 +34,12 @@ class KeyingSessionSimTest {
     return ((KeyingOutcome.Secured) o).call();
   }
 
+  /** Two complete calls: each side has stored a secret and seen the other prove one. */
+  static void history(Peer a, Peer b) throws KeyingException {
+    commit(call(a, b));
+    commit(call(a, b));
+  }
+
   static void commit(Call c) throws KeyingException {
     c.offerer().commitContinuity();
     c.answerer().commitContinuity();
@@ -127,8 +133,20 @@ class KeyingSessionSimTest {
   }
 
   @Test
+  void peerThatNeverStoredItsFirstSecretIsNewPeerNotMismatch() throws Exception {
+    Call first = call(alice, bob);
+    first.offerer().commitContinuity(); // Bob's first call ended before the reveal arrived
+    Call second = call(alice, bob);
+    assertThat(second.offerer().verification()).contains(Verification.NEW_PEER);
+    commit(second);
+    Call third = call(alice, bob);
+    assertThat(third.offerer().verification()).contains(Verification.CONTINUITY);
+    assertThat(third.answerer().verification()).contains(Verification.CONTINUITY);
+  }
+
+  @Test
   void lostRetainedSecretIsReportedAsMismatch() throws Exception {
-    commit(call(alice, bob));
+    history(alice, bob);
     Peer freshBob = bob.withLostStore();
     Call c = call(alice, freshBob);
     assertThat(c.offerer().verification()).contains(Verification.MISMATCH);
@@ -137,7 +155,7 @@ class KeyingSessionSimTest {
 
   @Test
   void mismatchRefusedWhenPolicySaysSo() throws Exception {
-    commit(call(alice, bob));
+    history(alice, bob);
     Peer strictAlice = alice.with(alice.config().withRefuseOnMismatch(true));
     Peer freshBob = bob.withLostStore();
     assertFails(() -> call(strictAlice, freshBob), KeyingException.Reason.CONTINUITY_MISMATCH);
@@ -180,7 +198,7 @@ class KeyingSessionSimTest {
 
   @Test
   void fullMitmRunningTwoExchangesIsExposedBySasAndContinuity() throws Exception {
-    commit(call(alice, bob)); // an earlier, clean call
+    history(alice, bob); // an earlier, clean call
     // Mallory terminates both legs and claims each real party's device id.
     Peer malloryToAlice = new Peer("bob", bob.config(), new InMemoryPeerStore(), Peer.of("m1", Policy.REQUIRE).random());
     Peer malloryToBob = new Peer("alice", alice.config(), new InMemoryPeerStore(), Peer.of("m2", Policy.REQUIRE).random());
