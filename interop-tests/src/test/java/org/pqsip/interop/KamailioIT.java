@@ -43,6 +43,9 @@ class KamailioIT {
         "loadmodule \"maxfwd.so\"",
         "loadmodule \"textops.so\"",
         "loadmodule \"siputils.so\"",
+        "loadmodule \"usrloc.so\"",
+        "loadmodule \"registrar.so\"",
+        "modparam(\"usrloc\", \"db_mode\", 0)",
         "request_route {",
         "  if (!mf_process_maxfwd_header(\"10\")) { sl_send_reply(\"483\", \"Too Many Hops\"); exit; }",
         "  if (has_totag()) {",
@@ -51,10 +54,39 @@ class KamailioIT {
         "    sl_send_reply(\"404\", \"Not here\"); exit;",
         "  }",
         "  if (is_method(\"CANCEL\")) { if (t_check_trans()) { t_relay(); } exit; }",
+        "  if (is_method(\"REGISTER\")) { if (!save(\"location\")) { sl_reply_error(); } exit; }",
+        "  if ($rd == \"pq.test\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }",
         "  record_route();",
         "  if (!t_relay()) { sl_reply_error(); }",
         "}",
         "");
+  }
+
+  @Test
+  void calleeRegistersAndIsReachedByItsAddressOfRecord() throws Exception {
+    Path cfg = dir.resolve("kamailio.cfg");
+    Files.writeString(cfg, config(PROXY + 10));
+    String proxy = "127.0.0.1:" + (PROXY + 10) + "/tcp";
+    try (ExternalProcess kamailio =
+        ExternalProcess.start("kamailio", List.of("kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()))) {
+      kamailio.awaitTcp(PROXY + 10, T);
+      TestPhone bob = TestPhone.start("bob", 26082, 46600, dir, TestPhone.Options.of(Policy.REQUIRE, true).withProxy(proxy));
+      TestPhone alice = TestPhone.start("alice", 26080, 46400, dir, TestPhone.Options.of(Policy.REQUIRE, false).withProxy(proxy));
+      try {
+        bob.ua().register(Duration.ofSeconds(300));
+        assertThat(((Number) bob.log().await("registered", T).get("expires")).intValue()).isPositive();
+        int id = alice.ua().call("sip:bob@pq.test");
+        EventLog.Event a = alice.log().await("established", T);
+        EventLog.Event b = bob.log().await("established", T);
+        assertThat(a.get("security")).isEqualTo("pq");
+        assertThat(a.get("sas")).isEqualTo(b.get("sas"));
+        alice.ua().hangup(id);
+        bob.log().await("ended", T);
+      } finally {
+        alice.ua().close();
+        bob.ua().close();
+      }
+    }
   }
 
   @Test

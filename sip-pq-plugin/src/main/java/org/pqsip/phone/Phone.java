@@ -85,6 +85,9 @@ public final class Phone implements Callable<Integer> {
   @Option(names = "--proxy", paramLabel = "HOST:PORT/TRANSPORT", description = "Outbound proxy for every request.")
   String proxy;
 
+  @Option(names = "--register", description = "Register with the registrar at --proxy (refreshed at half the lifetime).")
+  boolean register;
+
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Where device id and retained secrets live (default ~/.pqsip).")
   Path stateDir;
@@ -145,6 +148,9 @@ public final class Phone implements Callable<Integer> {
     } catch (javax.sip.SipException e) {
       out.event("error", Map.of("message", e.getMessage()));
       return 2;
+    }
+    if (register) {
+      ua[0].register(Duration.ofSeconds(300));
     }
     if (call != null) {
       ua[0].call(call);

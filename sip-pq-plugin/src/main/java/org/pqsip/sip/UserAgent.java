@@ -136,6 +136,72 @@ public final class UserAgent implements SipListener, AutoCloseable {
     timers.scheduleAtFixedRate(this::reportMedia, 1, 1, TimeUnit.SECONDS);
   }
 
+  // ---------------------------------------------------------------- registration
+
+  private final Map<ClientTransaction, Integer> registrations = new ConcurrentHashMap<>();
+  private volatile long registerCseq = 1;
+  private volatile String registerCallId;
+
+  /**
+   * Registers our contact for {@code expires} with the outbound proxy (the registrar), and keeps
+   * the registration fresh at half its lifetime. Emits {@code registered} or {@code error}.
+   */
+  public void register(java.time.Duration expires) {
+    if (config.outboundProxy().isEmpty()) {
+      error(0, "registering needs a registrar: give an outbound proxy (--proxy host:port/tcp)");
+      return;
+    }
+    try {
+      SipURI aor = (SipURI) addresses.createURI(config.user());
+      SipURI registrar = addresses.createSipURI(null, aor.getHost());
+      Address self = addresses.createAddress(config.user());
+      String transport = transportFor(registrar);
+      ViaHeader via = headers.createViaHeader(
+          config.sipAddress().getAddress().getHostAddress(), config.sipAddress().getPort(), transport, null);
+      if (registerCallId == null) {
+        registerCallId = provider.getNewCallId().getCallId();
+      }
+      Request reg = messages.createRequest(
+          registrar, Request.REGISTER, headers.createCallIdHeader(registerCallId),
+          headers.createCSeqHeader(registerCseq++, Request.REGISTER),
+          headers.createFromHeader(self, Long.toHexString(random.nextLong())), headers.createToHeader(self, null),
+          new ArrayList<>(List.of(via)), headers.createMaxForwardsHeader(70));
+      reg.addHeader(contact(transport));
+      reg.addHeader(headers.createExpiresHeader((int) expires.toSeconds()));
+      ClientTransaction tx = provider.getNewClientTransaction(reg);
+      registrations.put(tx, (int) expires.toSeconds());
+      tx.sendRequest();
+    } catch (ParseException | SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+      error(0, "cannot register: " + e.getMessage());
+    }
+  }
+
+  private void onRegisterResponse(ResponseEvent ev) {
+    Integer expires = registrations.remove(ev.getClientTransaction());
+    if (expires == null) {
+      return;
+    }
+    Response r = ev.getResponse();
+    if (r.getStatusCode() < 200) {
+      registrations.put(ev.getClientTransaction(), expires);
+      return;
+    }
+    if (r.getStatusCode() >= 300) {
+      error(0, "registration refused: " + r.getStatusCode() + " " + r.getReasonPhrase());
+      return;
+    }
+    javax.sip.header.ExpiresHeader granted = (javax.sip.header.ExpiresHeader) r.getHeader(javax.sip.header.ExpiresHeader.NAME);
+    ContactHeader c = (ContactHeader) r.getHeader(ContactHeader.NAME);
+    int seconds = c != null && c.getExpires() > 0 ? c.getExpires() : granted != null ? granted.getExpires() : expires;
+    if (expires == 0) {
+      return; // unregistered
+    }
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("expires", seconds);
+    events.event("registered", f);
+    timers.schedule(() -> register(java.time.Duration.ofSeconds(expires)), Math.max(5, seconds / 2), TimeUnit.SECONDS);
+  }
+
   // ---------------------------------------------------------------- outgoing calls
 
   /** Places a call; progress arrives as events. Returns the local call id. */
@@ -457,6 +523,10 @@ public final class UserAgent implements SipListener, AutoCloseable {
     try {
       Response resp = ev.getResponse();
       CSeqHeader cseq = (CSeqHeader) resp.getHeader(CSeqHeader.NAME);
+      if (Request.REGISTER.equals(cseq.getMethod())) {
+        onRegisterResponse(ev);
+        return;
+      }
       if (!Request.INVITE.equals(cseq.getMethod())) {
         return;
       }
@@ -540,6 +610,10 @@ public final class UserAgent implements SipListener, AutoCloseable {
   @Override
   public void processTimeout(TimeoutEvent ev) {
     try {
+      if (ev.getClientTransaction() != null && registrations.remove(ev.getClientTransaction()) != null) {
+        error(0, "registrar did not answer (REGISTER timed out)");
+        return;
+      }
       SipCall call = ev.getClientTransaction() == null ? null : byClientTx.get(ev.getClientTransaction());
       if (call != null) {
         synchronized (call) {
