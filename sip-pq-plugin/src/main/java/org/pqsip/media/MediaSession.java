@@ -100,12 +100,7 @@ public final class MediaSession implements AutoCloseable {
     this.cname = HexFormat.of().formatHex(c).getBytes(StandardCharsets.US_ASCII);
     setReveal(revealOut);
     this.sender =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "pqsip-media-tx");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-media-tx"));
   }
 
   /** Called once, on the receive thread, when the first RTP packet decrypts and decodes. */

@@ -120,11 +120,7 @@ public final class Phone implements Callable<Integer> {
     CountDownLatch done = new CountDownLatch(exitAfter > 0 ? exitAfter : (call != null ? 1 : Integer.MAX_VALUE));
     Duration hangupAfter = parseDuration(duration);
     Duration rekey = parseDuration(rekeyAfter);
-    java.util.concurrent.ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "pqsip-phone");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-phone"));
     UserAgent[] ua = new UserAgent[1];
     PhoneEvents events = (type, fields) -> {
       out.event(type, fields);

@@ -93,12 +93,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     this.events = events;
     this.random = random;
     this.timers =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "pqsip-ua-timer");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-ua-timer"));
   }
 
   /** Creates the SIP stack and listens on UDP and TCP at the configured address. */
