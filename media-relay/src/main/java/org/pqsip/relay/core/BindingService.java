@@ -1,0 +1,80 @@
+package org.pqsip.relay.core;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.pqsip.relay.proto.StunAttribute;
+import org.pqsip.relay.proto.StunClass;
+import org.pqsip.relay.proto.StunException;
+import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.relay.proto.StunMethod;
+import org.pqsip.relay.proto.XorAddress;
+
+/**
+ * STUN Binding (RFC 8489 §6.3): tells a client its server-reflexive address. Sans-IO: a
+ * datagram and its source in, the response (if any) out. Unauthenticated, as the RFC allows for
+ * Binding; it holds no state at all, so it remembers nothing about who asked.
+ *
+ * <p>Garbage, responses and indications get no answer (a relay must not be a reflector for
+ * junk); a request with an unknown comprehension-required attribute gets 420 (RFC 8489 §6.3.1).
+ */
+public final class BindingService {
+  /** Attributes a Binding request may carry that we understand. */
+  private static final Set<Integer> KNOWN =
+      Set.of(StunAttribute.FINGERPRINT, StunAttribute.MESSAGE_INTEGRITY, StunAttribute.MESSAGE_INTEGRITY_SHA256,
+          StunAttribute.USERNAME, StunAttribute.REALM, StunAttribute.NONCE);
+
+  /** Counters for aggregate metrics; no per-request detail is kept. */
+  public long answered;
+  public long dropped;
+
+  public Optional<byte[]> handle(InetSocketAddress source, byte[] datagram, int off, int len) {
+    StunMessage req;
+    try {
+      req = StunMessage.decode(datagram, off, len);
+    } catch (StunException e) {
+      dropped++;
+      return Optional.empty();
+    }
+    if (req.messageClass() != StunClass.REQUEST || req.method() != StunMethod.BINDING) {
+      dropped++;
+      return Optional.empty();
+    }
+    List<Integer> unknown = new ArrayList<>();
+    for (StunAttribute a : req.attributes()) {
+      if (a.comprehensionRequired() && !KNOWN.contains(a.type())) {
+        unknown.add(a.type());
+      }
+    }
+    answered++;
+    if (!unknown.isEmpty()) {
+      return Optional.of(error(req, 420, "Unknown Attribute", unknown));
+    }
+    StunMessage ok =
+        StunMessage.of(StunClass.SUCCESS, StunMethod.BINDING, req.transactionId(),
+            List.of(new StunAttribute(StunAttribute.XOR_MAPPED_ADDRESS, XorAddress.encode(source, req.transactionId()))));
+    return Optional.of(ok.encode(null, false, true));
+  }
+
+  static byte[] error(StunMessage req, int code, String reason, List<Integer> unknown) {
+    byte[] phrase = reason.getBytes(StandardCharsets.UTF_8);
+    byte[] ec = new byte[4 + phrase.length];
+    ec[2] = (byte) (code / 100);
+    ec[3] = (byte) (code % 100);
+    System.arraycopy(phrase, 0, ec, 4, phrase.length);
+    List<StunAttribute> attrs = new ArrayList<>();
+    attrs.add(new StunAttribute(StunAttribute.ERROR_CODE, ec));
+    if (!unknown.isEmpty()) {
+      byte[] u = new byte[2 * unknown.size()];
+      for (int i = 0; i < unknown.size(); i++) {
+        u[2 * i] = (byte) (unknown.get(i) >>> 8);
+        u[2 * i + 1] = (byte) (int) unknown.get(i);
+      }
+      attrs.add(new StunAttribute(StunAttribute.UNKNOWN_ATTRIBUTES, u));
+    }
+    return StunMessage.of(StunClass.ERROR, req.method(), req.transactionId(), attrs).encode(null, false, true);
+  }
+}
