@@ -42,11 +42,23 @@ public final class KeyingSession implements AutoCloseable {
 
   /** A fresh offer (any earlier pending offer is wiped), or empty under policy {@code off}. */
   public Optional<KemOffer> createOffer() {
+    return createOffer(Optional.empty());
+  }
+
+  /**
+   * As {@link #createOffer()}, using an ephemeral key pair generated ahead of time (off the call
+   * path, see {@link PreparedKeys}) if one is given. Each prepared key pair is used once.
+   */
+  public Optional<KemOffer> createOffer(Optional<PreparedKeys> prepared) {
     closePending();
     if (config.policy() == Policy.OFF) {
+      prepared.ifPresent(PreparedKeys::destroy);
       return Optional.empty();
     }
-    pending = PendingOffer.create(config, random);
+    pending =
+        prepared.isPresent() && prepared.get().algorithm() == config.kem()
+            ? PendingOffer.create(config, random, prepared.get().take())
+            : PendingOffer.create(config, random);
     return Optional.of(pending.offer());
   }
 

@@ -30,7 +30,13 @@ final class PendingOffer implements AutoCloseable {
   }
 
   static PendingOffer create(KeyingConfig config, SecureRandom random) {
-    HybridKem.KeyPair kp = HybridKem.generate(config.kem(), random);
+    return create(config, random, HybridKem.generate(config.kem(), random));
+  }
+
+  static PendingOffer create(KeyingConfig config, SecureRandom random, HybridKem.KeyPair kp) {
+    if (kp.algorithm() != config.kem()) {
+      throw new IllegalArgumentException("prepared key pair is for another algorithm");
+    }
     byte[] nonce = new byte[Reveal.NONCE_BYTES];
     random.nextBytes(nonce);
     KemOffer offer =

@@ -52,9 +52,14 @@ public final class SdpNegotiator implements AutoCloseable {
 
   /** Our offer: {@code local} with its security attributes replaced by ours. */
   public SessionDescription createOffer(SessionDescription local) {
+    return createOffer(local, Optional.empty());
+  }
+
+  /** As {@link #createOffer(SessionDescription)} with ephemeral keys generated ahead of time. */
+  public SessionDescription createOffer(SessionDescription local, Optional<org.pqsip.keying.PreparedKeys> prepared) {
     destroyOfferedSdes();
     SessionDescription sdp = stripSecurity(local);
-    Optional<KemOffer> offer = session.createOffer();
+    Optional<KemOffer> offer = session.createOffer(prepared);
     if (offer.isPresent()) {
       sdp = sdp.withSessionAttribute(PqKemAttribute.NAME, PqKemAttribute.formatOffer(offer.get()));
     }

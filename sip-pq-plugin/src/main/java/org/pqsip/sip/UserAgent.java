@@ -81,6 +81,10 @@ public final class UserAgent implements SipListener, AutoCloseable {
   private final Map<String, SipCall> byServerTxBranch = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timers;
 
+  /** The next offer's ephemeral keys, generated on the timer thread after each use. */
+  private final java.util.concurrent.atomic.AtomicReference<org.pqsip.keying.PreparedKeys> nextKeys =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   private SipStack stack;
   private SipProvider provider;
   private AddressFactory addresses;
@@ -129,6 +133,27 @@ public final class UserAgent implements SipListener, AutoCloseable {
       throw new SipException("cannot start SIP on " + config.sipAddress() + ": " + e.getMessage(), e);
     }
     timers.scheduleAtFixedRate(this::reportMedia, 1, 1, TimeUnit.SECONDS);
+    prepareKeys();
+  }
+
+  private void prepareKeys() {
+    if (config.keying().policy() == org.pqsip.keying.Policy.OFF) {
+      return;
+    }
+    offMediaThread(() -> {
+      org.pqsip.keying.PreparedKeys k = org.pqsip.keying.PreparedKeys.generate(config.keying().kem(), random);
+      org.pqsip.keying.PreparedKeys old = nextKeys.getAndSet(k);
+      if (old != null) {
+        old.destroy();
+      }
+    });
+  }
+
+  /** Prepared keys for one offer (then a new pair is generated in the background). */
+  private Optional<org.pqsip.keying.PreparedKeys> takeKeys() {
+    Optional<org.pqsip.keying.PreparedKeys> k = Optional.ofNullable(nextKeys.getAndSet(null));
+    prepareKeys();
+    return k;
   }
 
   // ---------------------------------------------------------------- registration
@@ -212,7 +237,8 @@ public final class UserAgent implements SipListener, AutoCloseable {
       call = new SipCall(id, Role.OFFERER, System.nanoTime(), negotiator, aor(requestUri), random.nextInt(1 << 30));
       call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
       SessionDescription offer =
-          negotiator.createOffer(LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion));
+          negotiator.createOffer(
+              LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion), takeKeys());
       Request invite = newInvite((SipURI) requestUri, offer);
       ClientTransaction tx = provider.getNewClientTransaction(invite);
       call.inviteTx = tx;
@@ -984,6 +1010,10 @@ public final class UserAgent implements SipListener, AutoCloseable {
       }
     }
     timers.shutdownNow();
+    org.pqsip.keying.PreparedKeys unused = nextKeys.getAndSet(null);
+    if (unused != null) {
+      unused.destroy();
+    }
     if (stack != null) {
       try {
         stack.stop();

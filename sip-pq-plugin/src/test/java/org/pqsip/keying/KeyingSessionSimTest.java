@@ -270,6 +270,22 @@ class KeyingSessionSimTest {
   }
 
   @Test
+  void preparedKeysAreUsedOnceAndGiveAWorkingExchange() throws Exception {
+    PreparedKeys prepared = PreparedKeys.generate(alice.config().kem(), alice.random());
+    KeyingSession as = alice.session(bob);
+    KemOffer offer = as.createOffer(Optional.of(prepared)).orElseThrow();
+    AnswerOutcome ans = bob.session(alice).onOffer(Optional.of(offer));
+    PqCall ac = secured(as.onAnswer(ans.answer()));
+    assertThat(ac.srtpKey(0, Role.OFFERER).key()).isEqualTo(secured(ans.outcome()).srtpKey(0, Role.OFFERER).key());
+    KeyingSession again = alice.session(bob);
+    assertThatThrownBy(() -> again.createOffer(Optional.of(prepared))).isInstanceOf(IllegalStateException.class);
+    // keys prepared for another algorithm are not used: a fresh pair is generated instead
+    PreparedKeys fips = PreparedKeys.generate(org.pqsip.crypto.KemAlgorithm.MLKEM1024, alice.random());
+    assertThat(alice.session(bob).createOffer(Optional.of(fips)).orElseThrow().algorithm())
+        .isEqualTo(org.pqsip.crypto.KemAlgorithm.MLKEM1024_X25519);
+  }
+
+  @Test
   void requireRefusesAnAnswerWithoutPq() throws Exception {
     Peer alice = Peer.of("alice", Policy.REQUIRE);
     KeyingSession as = alice.session(Peer.of("legacy", Policy.OFF));
