@@ -1,0 +1,381 @@
+package org.pqsip.relay.core;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.pqsip.relay.alloc.Allocation;
+import org.pqsip.relay.alloc.AllocationTable;
+import org.pqsip.relay.alloc.FiveTuple;
+import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.relay.proto.StunAttribute;
+import org.pqsip.relay.proto.StunClass;
+import org.pqsip.relay.proto.StunException;
+import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.relay.proto.StunMethod;
+import org.pqsip.relay.proto.XorAddress;
+
+/**
+ * TURN (RFC 8656) over UDP as a sans-IO state machine: datagrams and {@code now} in, actions out.
+ * Long-term credentials with REST-style ephemeral usernames; stateless nonces (an HMAC of their
+ * own expiry), so the relay keeps no per-client state before an allocation exists. Forwards
+ * opaque bytes; keeps nothing about calls beyond the allocation table's short-lived entries.
+ */
+public final class TurnService {
+  /** Where relayed ports come from (the driver binds sockets). */
+  public interface RelayPorts {
+    OptionalInt open();
+
+    void close(int port);
+  }
+
+  /** What the driver must do. */
+  public sealed interface Action {
+    record ToClient(FiveTuple tuple, byte[] data) implements Action {}
+
+    record ToPeer(int relayPort, InetSocketAddress peer, byte[] data) implements Action {}
+  }
+
+  static final long NONCE_SECONDS = 3600;
+
+  private final RestCredentials credentials;
+  private final String realm;
+  private final byte[] nonceKey;
+  private final PeerPolicy peers;
+  private final AllocationTable table;
+  private final RelayPorts ports;
+  private final InetAddress relayAddress;
+  private final BindingService binding = new BindingService();
+
+  public TurnService(
+      RestCredentials credentials, String realm, byte[] nonceKey, PeerPolicy peers, AllocationTable table,
+      RelayPorts ports, InetAddress relayAddress) {
+    this.credentials = credentials;
+    this.realm = realm;
+    this.nonceKey = nonceKey.clone();
+    this.peers = peers;
+    this.table = table;
+    this.ports = ports;
+    this.relayAddress = relayAddress;
+  }
+
+  /** A datagram from a client on the TURN port. */
+  public List<Action> fromClient(FiveTuple t, byte[] b, int off, int len, long now, long epochSeconds) {
+    if (len >= 4 && (b[off] & 0xc0) == 0x40) {
+      return channelData(t, b, off, len, now);
+    }
+    StunMessage m;
+    try {
+      m = StunMessage.decode(b, off, len);
+    } catch (StunException e) {
+      return List.of();
+    }
+    if (m.method() == StunMethod.BINDING) {
+      return binding.handle(t.client(), b, off, len).map(r -> List.<Action>of(new Action.ToClient(t, r))).orElse(List.of());
+    }
+    if (m.messageClass() == StunClass.INDICATION && m.method() == StunMethod.SEND) {
+      return send(t, m, now);
+    }
+    if (m.messageClass() != StunClass.REQUEST) {
+      return List.of();
+    }
+    Optional<byte[]> key = authenticate(t, m, epochSeconds);
+    if (key.isEmpty()) {
+      return List.of(new Action.ToClient(t, challenge(m, epochSeconds)));
+    }
+    byte[] reply = switch (m.method()) {
+      case StunMethod.ALLOCATE -> allocate(t, m, key.get(), now);
+      case StunMethod.REFRESH -> refresh(t, m, key.get(), now);
+      case StunMethod.CREATE_PERMISSION -> createPermission(t, m, key.get(), now);
+      case StunMethod.CHANNEL_BIND -> channelBind(t, m, key.get(), now);
+      default -> error(m, 400, "Bad Request", key.get());
+    };
+    return List.of(new Action.ToClient(t, reply));
+  }
+
+  /** A datagram from a peer to a relayed port. */
+  public List<Action> fromPeer(int relayPort, InetSocketAddress peer, byte[] b, int off, int len, long now) {
+    Optional<Allocation> a = table.byRelayPort(relayPort, now);
+    if (a.isEmpty() || !a.get().permitted(peer.getAddress(), now)) {
+      return List.of(); // RFC 8656 §9: silently discarded
+    }
+    Optional<Integer> ch = a.get().channelOfPeer(peer, now);
+    byte[] out;
+    if (ch.isPresent()) {
+      out = new byte[4 + ((len + 3) & ~3)];
+      out[0] = (byte) (ch.get() >>> 8);
+      out[1] = (byte) (int) ch.get();
+      out[2] = (byte) (len >>> 8);
+      out[3] = (byte) len;
+      System.arraycopy(b, off, out, 4, len);
+    } else {
+      byte[] tid = new byte[12];
+      new java.security.SecureRandom().nextBytes(tid);
+      byte[] data = java.util.Arrays.copyOfRange(b, off, off + len);
+      out = StunMessage.of(StunClass.INDICATION, StunMethod.DATA, tid, List.of(
+          new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, tid)),
+          new StunAttribute(StunAttribute.DATA, data))).encode(null, false, false);
+    }
+    return List.of(new Action.ToClient(a.get().fiveTuple(), out));
+  }
+
+  /** Expires allocations, permissions and channels; closes freed relay ports. */
+  public void sweep(long now) {
+    for (int port : table.sweep(now)) {
+      ports.close(port);
+    }
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  private byte[] allocate(FiveTuple t, StunMessage m, byte[] key, long now) {
+    Optional<StunAttribute> rt = m.attribute(StunAttribute.REQUESTED_TRANSPORT);
+    if (rt.isEmpty() || rt.get().value().length != 4) {
+      return error(m, 400, "Bad Request", key);
+    }
+    if ((rt.get().value()[0] & 0xff) != 17) {
+      return error(m, 442, "Unsupported Transport Protocol", key);
+    }
+    if (table.byClient(t, now).isPresent()) {
+      return error(m, 437, "Allocation Mismatch", key);
+    }
+    OptionalInt port = ports.open();
+    if (port.isEmpty()) {
+      return error(m, 508, "Insufficient Capacity", key);
+    }
+    String user = username(m);
+    AllocationTable.Result r = table.allocate(t, user, port.getAsInt(), lifetime(m), now);
+    if (r.refusal().isPresent()) {
+      ports.close(port.getAsInt());
+      return switch (r.refusal().get()) {
+        case MISMATCH -> error(m, 437, "Allocation Mismatch", key);
+        case QUOTA -> error(m, 486, "Allocation Quota Reached", key);
+        case CAPACITY -> error(m, 508, "Insufficient Capacity", key);
+      };
+    }
+    Allocation a = r.allocation().get();
+    byte[] tid = m.transactionId();
+    return success(m, key, List.of(
+        new StunAttribute(StunAttribute.XOR_RELAYED_ADDRESS, XorAddress.encode(new InetSocketAddress(relayAddress, a.relayPort()), tid)),
+        new StunAttribute(StunAttribute.LIFETIME, u32((a.expiresAt() - now) / 1_000_000_000L)),
+        new StunAttribute(StunAttribute.XOR_MAPPED_ADDRESS, XorAddress.encode(t.client(), tid))));
+  }
+
+  private byte[] refresh(FiveTuple t, StunMessage m, byte[] key, long now) {
+    long lifetime = lifetime(m);
+    Optional<Allocation> a = table.byClient(t, now);
+    if (a.isEmpty() || !table.refresh(t, lifetime, now)) {
+      return error(m, 437, "Allocation Mismatch", key);
+    }
+    if (lifetime <= 0) {
+      ports.close(a.get().relayPort());
+    }
+    return success(m, key, List.of(new StunAttribute(StunAttribute.LIFETIME, u32(Math.max(0, lifetime) / 1_000_000_000L))));
+  }
+
+  private byte[] createPermission(FiveTuple t, StunMessage m, byte[] key, long now) {
+    Optional<Allocation> a = table.byClient(t, now);
+    if (a.isEmpty()) {
+      return error(m, 437, "Allocation Mismatch", key);
+    }
+    List<InetSocketAddress> peersAsked = new ArrayList<>();
+    for (StunAttribute at : m.attributes()) {
+      if (at.type() == StunAttribute.XOR_PEER_ADDRESS) {
+        try {
+          peersAsked.add(XorAddress.decode(at.value(), m.transactionId()));
+        } catch (StunException e) {
+          return error(m, 400, "Bad Request", key);
+        }
+      }
+    }
+    if (peersAsked.isEmpty()) {
+      return error(m, 400, "Bad Request", key);
+    }
+    for (InetSocketAddress p : peersAsked) {
+      if (!peers.allowed(p.getAddress())) {
+        return error(m, 403, "Forbidden", key);
+      }
+    }
+    peersAsked.forEach(p -> table.permit(a.get(), p.getAddress(), now));
+    return success(m, key, List.of());
+  }
+
+  private byte[] channelBind(FiveTuple t, StunMessage m, byte[] key, long now) {
+    Optional<Allocation> a = table.byClient(t, now);
+    if (a.isEmpty()) {
+      return error(m, 437, "Allocation Mismatch", key);
+    }
+    Optional<StunAttribute> cn = m.attribute(StunAttribute.CHANNEL_NUMBER);
+    Optional<StunAttribute> pa = m.attribute(StunAttribute.XOR_PEER_ADDRESS);
+    if (cn.isEmpty() || pa.isEmpty() || cn.get().value().length != 4) {
+      return error(m, 400, "Bad Request", key);
+    }
+    int channel = ((cn.get().value()[0] & 0xff) << 8) | (cn.get().value()[1] & 0xff);
+    InetSocketAddress peer;
+    try {
+      peer = XorAddress.decode(pa.get().value(), m.transactionId());
+    } catch (StunException e) {
+      return error(m, 400, "Bad Request", key);
+    }
+    if (channel < 0x4000 || channel > 0x4FFF) {
+      return error(m, 400, "Bad Request", key);
+    }
+    if (!peers.allowed(peer.getAddress())) {
+      return error(m, 403, "Forbidden", key);
+    }
+    if (!table.bindChannel(a.get(), channel, peer, now)) {
+      return error(m, 400, "Bad Request", key);
+    }
+    return success(m, key, List.of());
+  }
+
+  private List<Action> send(FiveTuple t, StunMessage m, long now) {
+    Optional<Allocation> a = table.byClient(t, now);
+    Optional<StunAttribute> pa = m.attribute(StunAttribute.XOR_PEER_ADDRESS);
+    Optional<StunAttribute> data = m.attribute(StunAttribute.DATA);
+    if (a.isEmpty() || pa.isEmpty() || data.isEmpty()) {
+      return List.of();
+    }
+    try {
+      InetSocketAddress peer = XorAddress.decode(pa.get().value(), m.transactionId());
+      if (!a.get().permitted(peer.getAddress(), now)) {
+        return List.of();
+      }
+      return List.of(new Action.ToPeer(a.get().relayPort(), peer, data.get().value()));
+    } catch (StunException e) {
+      return List.of();
+    }
+  }
+
+  private List<Action> channelData(FiveTuple t, byte[] b, int off, int len, long now) {
+    int channel = ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
+    int dataLen = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+    if (dataLen > len - 4) {
+      return List.of(); // truncated frame: dropped
+    }
+    Optional<Allocation> a = table.byClient(t, now);
+    if (a.isEmpty()) {
+      return List.of();
+    }
+    Optional<InetSocketAddress> peer = a.get().peerOfChannel(channel, now);
+    if (peer.isEmpty()) {
+      return List.of();
+    }
+    return List.of(new Action.ToPeer(a.get().relayPort(), peer.get(), java.util.Arrays.copyOfRange(b, off + 4, off + 4 + dataLen)));
+  }
+
+  // ------------------------------------------------------------------ authentication
+
+  private Optional<byte[]> authenticate(FiveTuple t, StunMessage m, long epochSeconds) {
+    Optional<StunAttribute> user = m.attribute(StunAttribute.USERNAME);
+    Optional<StunAttribute> nonce = m.attribute(StunAttribute.NONCE);
+    Optional<StunAttribute> r = m.attribute(StunAttribute.REALM);
+    if (user.isEmpty() || nonce.isEmpty() || r.isEmpty() || !nonceValid(str(nonce.get()), epochSeconds)) {
+      return Optional.empty();
+    }
+    if (!str(r.get()).equals(realm)) {
+      return Optional.empty();
+    }
+    Optional<byte[]> key = credentials.key(str(user.get()), epochSeconds);
+    if (key.isEmpty() || !m.integrityValid(key.get())) {
+      return Optional.empty();
+    }
+    return key;
+  }
+
+  /** 401 with a fresh nonce, or 438 when the request carried a nonce that has gone stale. */
+  private byte[] challenge(StunMessage m, long epochSeconds) {
+    Optional<StunAttribute> nonce = m.attribute(StunAttribute.NONCE);
+    boolean stale = nonce.isPresent() && nonceMacValid(str(nonce.get())) && !nonceValid(str(nonce.get()), epochSeconds);
+    int code = stale ? 438 : 401;
+    byte[] ec = errorCode(code, stale ? "Stale Nonce" : "Unauthorized");
+    return StunMessage.of(StunClass.ERROR, m.method(), m.transactionId(), List.of(
+        new StunAttribute(StunAttribute.ERROR_CODE, ec),
+        new StunAttribute(StunAttribute.REALM, realm.getBytes(StandardCharsets.UTF_8)),
+        new StunAttribute(StunAttribute.NONCE, nonce(epochSeconds + NONCE_SECONDS).getBytes(StandardCharsets.US_ASCII))))
+        .encode(null, false, true);
+  }
+
+  String nonce(long expiry) {
+    String e = Long.toHexString(expiry);
+    return e + "-" + HexFormat.of().formatHex(hmac(e), 0, 12);
+  }
+
+  private boolean nonceMacValid(String n) {
+    int dash = n.indexOf('-');
+    if (dash <= 0 || dash > 16) {
+      return false;
+    }
+    String e = n.substring(0, dash);
+    byte[] expected = HexFormat.of().formatHex(hmac(e), 0, 12).getBytes(StandardCharsets.US_ASCII);
+    return MessageDigest.isEqual(expected, n.substring(dash + 1).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private boolean nonceValid(String n, long epochSeconds) {
+    if (!nonceMacValid(n)) {
+      return false;
+    }
+    try {
+      return Long.parseLong(n.substring(0, n.indexOf('-')), 16) >= epochSeconds;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private byte[] hmac(String s) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(nonceKey, "HmacSHA256"));
+      return mac.doFinal(s.getBytes(StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is mandatory in Java 17", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ encoding helpers
+
+  private static long lifetime(StunMessage m) {
+    return m.attribute(StunAttribute.LIFETIME)
+        .filter(a -> a.value().length == 4)
+        .map(a -> (((a.value()[0] & 0xffL) << 24) | ((a.value()[1] & 0xff) << 16) | ((a.value()[2] & 0xff) << 8) | (a.value()[3] & 0xff)) * 1_000_000_000L)
+        .orElse(AllocationTable.DEFAULT_LIFETIME_NANOS);
+  }
+
+  private static String username(StunMessage m) {
+    return m.attribute(StunAttribute.USERNAME).map(TurnService::str).orElse("");
+  }
+
+  private static String str(StunAttribute a) {
+    return new String(a.value(), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] u32(long v) {
+    return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+  }
+
+  private static byte[] success(StunMessage m, byte[] key, List<StunAttribute> attrs) {
+    return StunMessage.of(StunClass.SUCCESS, m.method(), m.transactionId(), attrs).encode(key, false, true);
+  }
+
+  private static byte[] error(StunMessage m, int code, String reason, byte[] key) {
+    return StunMessage.of(StunClass.ERROR, m.method(), m.transactionId(),
+        List.of(new StunAttribute(StunAttribute.ERROR_CODE, errorCode(code, reason)))).encode(key, false, true);
+  }
+
+  static byte[] errorCode(int code, String reason) {
+    byte[] phrase = reason.getBytes(StandardCharsets.UTF_8);
+    byte[] ec = new byte[4 + phrase.length];
+    ec[2] = (byte) (code / 100);
+    ec[3] = (byte) (code % 100);
+    System.arraycopy(phrase, 0, ec, 4, phrase.length);
+    return ec;
+  }
+}

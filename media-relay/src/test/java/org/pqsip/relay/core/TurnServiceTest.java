@@ -1,0 +1,207 @@
+package org.pqsip.relay.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.pqsip.relay.alloc.AllocationTable;
+import org.pqsip.relay.alloc.FiveTuple;
+import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.relay.proto.StunAttribute;
+import org.pqsip.relay.proto.StunClass;
+import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.relay.proto.StunMethod;
+import org.pqsip.relay.proto.XorAddress;
+
+/** A scripted TURN client against the sans-IO service: auth, allocation, permissions, data. */
+class TurnServiceTest {
+  static final long S = 1_000_000_000L;
+  static final long EPOCH = 1_800_000_000L;
+  static final String REALM = "pq.test";
+  final byte[] secret = "a-shared-secret-of-32-bytes-....".getBytes(StandardCharsets.UTF_8);
+  final RestCredentials creds = new RestCredentials(secret, REALM);
+  final List<Integer> closed = new ArrayList<>();
+  int nextPort = 50000;
+  final TurnService.RelayPorts ports = new TurnService.RelayPorts() {
+    @Override
+    public OptionalInt open() {
+      return OptionalInt.of(nextPort++);
+    }
+
+    @Override
+    public void close(int port) {
+      closed.add(port);
+    }
+  };
+  final InetSocketAddress server = addr("203.0.113.10", 3478);
+  final TurnService turn = new TurnService(creds, REALM, "nonce-key".getBytes(StandardCharsets.UTF_8),
+      new PeerPolicy(Set.of(server.getAddress()), List.of()), new AllocationTable(10, 1), ports, server.getAddress());
+  final FiveTuple client = new FiveTuple(addr("198.51.100.7", 40000), server, "udp");
+  final InetSocketAddress peer = addr("198.51.100.200", 6000);
+
+  static InetSocketAddress addr(String ip, int port) {
+    try {
+      return new InetSocketAddress(InetAddress.getByName(ip), port);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static byte[] tid() {
+    byte[] t = new byte[12];
+    new SecureRandom().nextBytes(t);
+    return t;
+  }
+
+  StunMessage exchange(FiveTuple t, byte[] req, long now) throws Exception {
+    List<TurnService.Action> out = turn.fromClient(t, req, 0, req.length, now, EPOCH + now / S);
+    assertThat(out).hasSize(1);
+    byte[] b = ((TurnService.Action.ToClient) out.get(0)).data();
+    return StunMessage.decode(b, 0, b.length);
+  }
+
+  static int code(StunMessage m) {
+    byte[] ec = m.attribute(StunAttribute.ERROR_CODE).orElseThrow().value();
+    return ec[2] * 100 + ec[3];
+  }
+
+  /** A request signed with the REST credential for {@code user}/{@code password}. */
+  byte[] signed(int method, String user, String password, String nonce, List<StunAttribute> attrs) {
+    List<StunAttribute> all = new ArrayList<>(attrs);
+    all.add(new StunAttribute(StunAttribute.USERNAME, user.getBytes(StandardCharsets.UTF_8)));
+    all.add(new StunAttribute(StunAttribute.REALM, REALM.getBytes(StandardCharsets.UTF_8)));
+    all.add(new StunAttribute(StunAttribute.NONCE, nonce.getBytes(StandardCharsets.UTF_8)));
+    byte[] key = RestCredentials.longTermKey(user, REALM, password);
+    return StunMessage.of(StunClass.REQUEST, method, tid(), all).encode(key, false, true);
+  }
+
+  static final List<StunAttribute> UDP = List.of(new StunAttribute(StunAttribute.REQUESTED_TRANSPORT, new byte[] {17, 0, 0, 0}));
+
+  String nonce() throws Exception {
+    byte[] bare = StunMessage.of(StunClass.REQUEST, StunMethod.ALLOCATE, tid(), UDP).encode(null, false, true);
+    StunMessage challenge = exchange(client, bare, 0);
+    assertThat(code(challenge)).isEqualTo(401);
+    assertThat(challenge.attribute(StunAttribute.REALM)).isPresent();
+    return new String(challenge.attribute(StunAttribute.NONCE).orElseThrow().value(), StandardCharsets.US_ASCII);
+  }
+
+  StunMessage allocate(String nonce) throws Exception {
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    return exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, UDP), 0);
+  }
+
+  @Test
+  void allocateAfterTheChallengeGivesARelayedAddress() throws Exception {
+    StunMessage ok = allocate(nonce());
+    assertThat(ok.messageClass()).isEqualTo(StunClass.SUCCESS);
+    InetSocketAddress relayed = XorAddress.decode(ok.attribute(StunAttribute.XOR_RELAYED_ADDRESS).orElseThrow().value(), ok.transactionId());
+    assertThat(relayed).isEqualTo(new InetSocketAddress(server.getAddress(), 50000));
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    assertThat(ok.integrityValid(RestCredentials.longTermKey(up[0], REALM, up[1]))).isTrue();
+  }
+
+  @Test
+  void wrongPasswordExpiredUsernameAndStaleNonceAreRefused() throws Exception {
+    String nonce = nonce();
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    assertThat(code(exchange(client, signed(StunMethod.ALLOCATE, up[0], "wrong", nonce, UDP), 0))).isEqualTo(401);
+    String[] expired = creds.mint(EPOCH - 1, "tok1");
+    assertThat(code(exchange(client, signed(StunMethod.ALLOCATE, expired[0], expired[1], nonce, UDP), 0))).isEqualTo(401);
+    long later = (TurnService.NONCE_SECONDS + 10) * S;
+    assertThat(code(exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, UDP), later))).isEqualTo(438);
+    assertThat(code(exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce + "0", UDP), 0))).isEqualTo(401);
+  }
+
+  @Test
+  void tcpAllocationsQuotaAndMismatch() throws Exception {
+    String nonce = nonce();
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    List<StunAttribute> tcp = List.of(new StunAttribute(StunAttribute.REQUESTED_TRANSPORT, new byte[] {6, 0, 0, 0}));
+    assertThat(code(exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, tcp), 0))).isEqualTo(442);
+    assertThat(allocate(nonce).messageClass()).isEqualTo(StunClass.SUCCESS);
+    assertThat(code(allocate(nonce))).isEqualTo(437);
+    FiveTuple other = new FiveTuple(addr("198.51.100.8", 40000), server, "udp");
+    assertThat(code(exchange(other, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, UDP), 0))).as("one per user").isEqualTo(486);
+    assertThat(closed).as("the refused allocation's port is released").containsExactly(50001);
+  }
+
+  @Test
+  void permissionsGuardDataBothWaysAndDeniedPeersGet403() throws Exception {
+    String nonce = nonce();
+    allocate(nonce);
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    byte[] t = tid();
+    // Data before any permission goes nowhere.
+    assertThat(turn.fromPeer(50000, peer, new byte[] {1, 2, 3}, 0, 3, S)).isEmpty();
+    InetSocketAddress loopback = addr("127.0.0.1", 7000);
+    assertThat(code(exchange(client, signed(StunMethod.CREATE_PERMISSION, up[0], up[1], nonce,
+        List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(loopback, t)))), S))).isEqualTo(403);
+    StunMessage perm = exchange(client, signed(StunMethod.CREATE_PERMISSION, up[0], up[1], nonce,
+        List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t)))), S);
+    assertThat(perm.messageClass()).isEqualTo(StunClass.SUCCESS);
+    byte[] sendTid = tid();
+    byte[] send = StunMessage.of(StunClass.INDICATION, StunMethod.SEND, sendTid, List.of(
+        new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, sendTid)),
+        new StunAttribute(StunAttribute.DATA, new byte[] {9, 8, 7}))).encode(null, false, false);
+    List<TurnService.Action> sent = turn.fromClient(client, send, 0, send.length, 2 * S, EPOCH);
+    assertThat(sent).singleElement().isInstanceOfSatisfying(TurnService.Action.ToPeer.class, p -> {
+      assertThat(p.relayPort()).isEqualTo(50000);
+      assertThat(p.peer()).isEqualTo(peer);
+      assertThat(p.data()).containsExactly(9, 8, 7);
+    });
+    List<TurnService.Action> back = turn.fromPeer(50000, peer, new byte[] {4, 5}, 0, 2, 3 * S);
+    byte[] di = ((TurnService.Action.ToClient) back.get(0)).data();
+    StunMessage data = StunMessage.decode(di, 0, di.length);
+    assertThat(data.method()).isEqualTo(StunMethod.DATA);
+    assertThat(data.attribute(StunAttribute.DATA).orElseThrow().value()).containsExactly(4, 5);
+    // After 300 s without refresh the permission is gone.
+    assertThat(turn.fromPeer(50000, peer, new byte[] {4, 5}, 0, 2, 302 * S)).isEmpty();
+  }
+
+  @Test
+  void channelDataFastPathBothWays() throws Exception {
+    String nonce = nonce();
+    allocate(nonce);
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    byte[] t = tid();
+    StunMessage bound = exchange(client, signed(StunMethod.CHANNEL_BIND, up[0], up[1], nonce, List.of(
+        new StunAttribute(StunAttribute.CHANNEL_NUMBER, new byte[] {0x40, 0x01, 0, 0}),
+        new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t)))), S);
+    assertThat(bound.messageClass()).isEqualTo(StunClass.SUCCESS);
+    byte[] cd = {0x40, 0x01, 0x00, 0x03, 7, 7, 7, 0};
+    TurnService.Action.ToPeer out = (TurnService.Action.ToPeer) turn.fromClient(client, cd, 0, cd.length, 2 * S, EPOCH).get(0);
+    assertThat(out.data()).containsExactly(7, 7, 7);
+    byte[] fromPeer = ((TurnService.Action.ToClient) turn.fromPeer(50000, peer, new byte[] {1, 2, 3, 4, 5}, 0, 5, 3 * S).get(0)).data();
+    assertThat(fromPeer).startsWith(0x40, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5);
+    byte[] truncated = {0x40, 0x01, 0x00, 0x30, 1};
+    assertThat(turn.fromClient(client, truncated, 0, truncated.length, 4 * S, EPOCH)).isEmpty();
+  }
+
+  @Test
+  void refreshToZeroReleasesThePortAndExpiryToo() throws Exception {
+    String nonce = nonce();
+    allocate(nonce);
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    StunMessage r = exchange(client, signed(StunMethod.REFRESH, up[0], up[1], nonce,
+        List.of(new StunAttribute(StunAttribute.LIFETIME, new byte[] {0, 0, 0, 0}))), S);
+    assertThat(r.messageClass()).isEqualTo(StunClass.SUCCESS);
+    assertThat(closed).containsExactly(50000);
+    allocate(nonce);
+    turn.sweep(601 * S);
+    assertThat(closed).containsExactly(50000, 50001);
+  }
+
+  @Test
+  void garbageGetsNothing() {
+    byte[] junk = {0x12, 0x34};
+    assertThat(turn.fromClient(client, junk, 0, junk.length, 0, EPOCH)).isEmpty();
+    assertThat(turn.fromPeer(59999, peer, junk, 0, junk.length, 0)).isEmpty();
+  }
+}
