@@ -1,7 +1,6 @@
 package org.pqsip.relay.core;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,13 +59,8 @@ public final class BindingService {
   }
 
   static byte[] error(StunMessage req, int code, String reason, List<Integer> unknown) {
-    byte[] phrase = reason.getBytes(StandardCharsets.UTF_8);
-    byte[] ec = new byte[4 + phrase.length];
-    ec[2] = (byte) (code / 100);
-    ec[3] = (byte) (code % 100);
-    System.arraycopy(phrase, 0, ec, 4, phrase.length);
     List<StunAttribute> attrs = new ArrayList<>();
-    attrs.add(new StunAttribute(StunAttribute.ERROR_CODE, ec));
+    attrs.add(StunAttribute.errorCode(code, reason));
     if (!unknown.isEmpty()) {
       byte[] u = new byte[2 * unknown.size()];
       for (int i = 0; i < unknown.size(); i++) {

@@ -296,9 +296,8 @@ public final class TurnService {
     Optional<StunAttribute> nonce = m.attribute(StunAttribute.NONCE);
     boolean stale = nonce.isPresent() && nonceMacValid(str(nonce.get())) && !nonceValid(str(nonce.get()), epochSeconds);
     int code = stale ? 438 : 401;
-    byte[] ec = errorCode(code, stale ? "Stale Nonce" : "Unauthorized");
     return StunMessage.of(StunClass.ERROR, m.method(), m.transactionId(), List.of(
-        new StunAttribute(StunAttribute.ERROR_CODE, ec),
+        StunAttribute.errorCode(code, stale ? "Stale Nonce" : "Unauthorized"),
         new StunAttribute(StunAttribute.REALM, realm.getBytes(StandardCharsets.UTF_8)),
         new StunAttribute(StunAttribute.NONCE, nonce(epochSeconds + NONCE_SECONDS).getBytes(StandardCharsets.US_ASCII))))
         .encode(null, false, true);
@@ -367,15 +366,6 @@ public final class TurnService {
 
   private static byte[] error(StunMessage m, int code, String reason, byte[] key) {
     return StunMessage.of(StunClass.ERROR, m.method(), m.transactionId(),
-        List.of(new StunAttribute(StunAttribute.ERROR_CODE, errorCode(code, reason)))).encode(key, false, true);
-  }
-
-  static byte[] errorCode(int code, String reason) {
-    byte[] phrase = reason.getBytes(StandardCharsets.UTF_8);
-    byte[] ec = new byte[4 + phrase.length];
-    ec[2] = (byte) (code / 100);
-    ec[3] = (byte) (code % 100);
-    System.arraycopy(phrase, 0, ec, 4, phrase.length);
-    return ec;
+        List.of(StunAttribute.errorCode(code, reason))).encode(key, false, true);
   }
 }

@@ -30,6 +30,16 @@ public record StunAttribute(int type, byte[] value) {
     value = value.clone();
   }
 
+  /** ERROR-CODE (RFC 8489 §14.8): class and number, then the reason phrase. */
+  public static StunAttribute errorCode(int code, String reason) {
+    byte[] phrase = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] ec = new byte[4 + phrase.length];
+    ec[2] = (byte) (code / 100);
+    ec[3] = (byte) (code % 100);
+    System.arraycopy(phrase, 0, ec, 4, phrase.length);
+    return new StunAttribute(ERROR_CODE, ec);
+  }
+
   @Override
   public byte[] value() {
     return value.clone();
