@@ -1,0 +1,56 @@
+package org.pqsip.relay.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.pqsip.relay.alloc.AllocationTable;
+import org.pqsip.relay.alloc.FiveTuple;
+import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.relay.core.PeerPolicy;
+import org.pqsip.relay.core.TurnService;
+import org.pqsip.relay.proto.StunException;
+import org.pqsip.relay.proto.StunMessage;
+
+/**
+ * Jazzer fuzz target for the STUN decoder and the TURN service's client input (STUN and
+ * ChannelData): any bytes must yield a result or a {@link StunException}, never another
+ * exception. {@code ./pq test} runs it in fuzzing mode for a few seconds (JAZZER_FUZZ=1);
+ * otherwise it replays its regression inputs.
+ */
+class StunDecoderFuzzTest {
+  private static final InetSocketAddress SERVER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 3478);
+  private static final FiveTuple CLIENT =
+      new FiveTuple(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000), SERVER, "udp");
+  private static final TurnService TURN =
+      new TurnService(
+          new RestCredentials("fuzz-secret-0123456789".getBytes(StandardCharsets.UTF_8), "pq.test"), "pq.test",
+          new byte[32], new PeerPolicy(Set.of(), List.of()), new AllocationTable(100, 10),
+          new TurnService.RelayPorts() {
+            private int next = 50000;
+
+            @Override
+            public OptionalInt open() {
+              return OptionalInt.of(next++);
+            }
+
+            @Override
+            public void close(int port) {}
+          },
+          InetAddress.getLoopbackAddress());
+
+  @FuzzTest(maxDuration = "5s")
+  void decoderAndTurnServiceNeverThrowUnchecked(byte[] input) {
+    try {
+      StunMessage m = StunMessage.decode(input, 0, input.length);
+      m.integrityValid(new byte[16]);
+    } catch (StunException expected) {
+      // the only allowed failure
+    }
+    TURN.fromClient(CLIENT, input, 0, input.length, 1, 1_800_000_000L);
+    TURN.fromPeer(50000, CLIENT.client(), input, 0, input.length, 1);
+  }
+}
