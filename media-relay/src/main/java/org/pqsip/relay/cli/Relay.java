@@ -49,7 +49,11 @@ public final class Relay implements Callable<Integer> {
   int maxPerUser;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Relay()).execute(args));
+    int rc = new CommandLine(new Relay()).execute(args);
+    if (rc != 0) {
+      System.exit(rc);
+    }
+    // rc 0: the relay was stopped by a signal; the JVM is already shutting down.
   }
 
   @Override
@@ -77,7 +81,14 @@ public final class Relay implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     try (UdpTurnServer server = UdpTurnServer.start(cfg)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          server.close(); // SIGTERM: release every socket and allocation before the JVM ends
+        } catch (Exception e) {
+          // exiting anyway
+        }
+        stop.countDown();
+      }));
       System.out.println("relay ready udp:" + server.localAddress().getAddress().getHostAddress() + ":" + server.localAddress().getPort());
       System.out.flush();
       stop.await();
