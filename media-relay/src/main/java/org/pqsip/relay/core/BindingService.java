@@ -27,8 +27,16 @@ public final class BindingService {
           StunAttribute.USERNAME, StunAttribute.REALM, StunAttribute.NONCE);
 
   /** Counters for aggregate metrics; no per-request detail is kept. */
-  public long answered;
-  public long dropped;
+  private long answered;
+  private long dropped;
+
+  public long answered() {
+    return answered;
+  }
+
+  public long dropped() {
+    return dropped;
+  }
 
   public Optional<byte[]> handle(InetSocketAddress source, byte[] datagram, int off, int len) {
     StunMessage req;

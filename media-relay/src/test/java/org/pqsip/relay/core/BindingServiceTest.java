@@ -58,6 +58,6 @@ class BindingServiceTest {
     assertThat(service.handle(client, ind, 0, ind.length)).isEmpty();
     byte[] resp = StunMessage.of(StunClass.SUCCESS, StunMethod.BINDING, TID, List.of()).encode(null, false, true);
     assertThat(service.handle(client, resp, 0, resp.length)).isEmpty();
-    assertThat(service.dropped).isEqualTo(3);
+    assertThat(service.dropped()).isEqualTo(3);
   }
 }
