@@ -43,6 +43,10 @@ public final class MediaSession implements AutoCloseable {
   private volatile SrtpStream rxSrtp;
   /** The receive context before the last rekey, tried when the current one fails. */
   private volatile SrtpStream previousRx;
+  /** Until when (nanoTime) {@link #previousRx} is kept after a rekey. */
+  private volatile long previousRxUntil;
+  /** Packets under the old keys arrive for at most this long after a rekey. */
+  static final long REKEY_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
   /** New keys we send with once the peer's first packet under them arrives (answerer). */
   private volatile SrtpStream pendingTx;
   private volatile byte[] revealOut;
@@ -122,6 +126,7 @@ public final class MediaSession implements AutoCloseable {
   public void rekey(SrtpStream next, byte[] nextReveal, boolean deferTx) {
     SrtpStream oldPrevious = previousRx;
     previousRx = rxSrtp;
+    previousRxUntil = System.nanoTime() + REKEY_GRACE_NANOS;
     rxSrtp = next;
     if (deferTx) {
       pendingTx = next;
@@ -215,6 +220,11 @@ public final class MediaSession implements AutoCloseable {
     SrtpStream s = rxSrtp;
     if (s != null) {
       SrtpStream prev = previousRx;
+      if (prev != null && System.nanoTime() > previousRxUntil) {
+        previousRx = null; // grace over: stop copying every packet for a fallback that is no longer needed
+        retire(prev);
+        prev = null;
+      }
       if (prev != null) {
         rxCopy.set(p.getBuffer(), p.getOffset(), p.getLength());
       }

@@ -74,8 +74,7 @@ public final class UdpMediaTransport implements MediaTransport {
     if (to == null || closed) {
       return;
     }
-    ByteBuffer view = ByteBuffer.wrap(p.getBuffer(), p.getOffset(), p.getLength());
-    (isRtcp ? rtcp : rtp).send(view, to);
+    (isRtcp ? rtcp : rtp).send(p.byteBuffer(), to);
   }
 
   @Override

@@ -13,6 +13,7 @@ public final class PacketBuffer implements ByteArrayBuffer {
   private byte[] buffer;
   private int offset;
   private int length;
+  private java.nio.ByteBuffer view;
 
   public PacketBuffer() {
     this(DEFAULT_CAPACITY);
@@ -31,6 +32,15 @@ public final class PacketBuffer implements ByteArrayBuffer {
     offset = 0;
     length = len;
     return this;
+  }
+
+  /** The packet as a ByteBuffer over the same array, made once and reused (for socket sends). */
+  public java.nio.ByteBuffer byteBuffer() {
+    if (view == null || view.array() != buffer) {
+      view = java.nio.ByteBuffer.wrap(buffer);
+    }
+    view.clear().position(offset).limit(offset + length);
+    return view;
   }
 
   public byte[] toByteArray() {

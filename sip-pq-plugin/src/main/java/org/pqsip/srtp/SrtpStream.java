@@ -34,6 +34,12 @@ public final class SrtpStream implements AutoCloseable {
   private final Map<Integer, SrtcpCryptoContext> txRtcp = new HashMap<>();
   private final Map<Integer, SrtpCryptoContext> rxRtp = new HashMap<>();
   private final Map<Integer, SrtcpCryptoContext> rxRtcp = new HashMap<>();
+  // One-entry caches: a voice stream has one SSRC each way, so the per-packet lookup never boxes
+  // an Integer for the HashMap (which allocated 16 bytes per packet each way).
+  private int txSsrc;
+  private SrtpCryptoContext txLast;
+  private int rxSsrc;
+  private SrtpCryptoContext rxLast;
 
   public SrtpStream(SrtpMasterKey tx, SrtpMasterKey rx) {
     if (tx.suite() != rx.suite()) {
@@ -72,11 +78,13 @@ public final class SrtpStream implements AutoCloseable {
     }
     int ssrc = ssrc(p, 8);
     try {
-      SrtpCryptoContext c = txRtp.get(ssrc);
+      SrtpCryptoContext c = txLast != null && txSsrc == ssrc ? txLast : txRtp.get(ssrc);
       if (c == null) {
         c = txFactory.deriveContext(ssrc, 0);
         txRtp.put(ssrc, c);
       }
+      txSsrc = ssrc;
+      txLast = c;
       return map(c.transformPacket(p));
     } catch (GeneralSecurityException e) {
       return SrtpResult.INVALID;
@@ -89,7 +97,7 @@ public final class SrtpStream implements AutoCloseable {
     }
     int ssrc = ssrc(p, 8);
     try {
-      SrtpCryptoContext c = rxRtp.get(ssrc);
+      SrtpCryptoContext c = rxLast != null && rxSsrc == ssrc ? rxLast : rxRtp.get(ssrc);
       if (c == null) {
         if (rxRtp.size() >= MAX_REMOTE_SSRCS) {
           return SrtpResult.TOO_MANY_SSRCS;
@@ -97,6 +105,8 @@ public final class SrtpStream implements AutoCloseable {
         c = rxFactory.deriveContext(ssrc, 0);
         rxRtp.put(ssrc, c);
       }
+      rxSsrc = ssrc;
+      rxLast = c;
       return map(c.reverseTransformPacket(p, false));
     } catch (GeneralSecurityException | RuntimeException e) {
       return SrtpResult.INVALID;
@@ -167,6 +177,8 @@ public final class SrtpStream implements AutoCloseable {
     rxFactory.close();
     txRtp.clear();
     rxRtp.clear();
+    txLast = null;
+    rxLast = null;
     txRtcp.clear();
     rxRtcp.clear();
   }

@@ -54,6 +54,7 @@ public final class TurnService {
   private final RelayPorts ports;
   private final InetAddress relayAddress;
   private final BindingService binding = new BindingService();
+  private final java.security.SecureRandom random = new java.security.SecureRandom();
 
   public TurnService(
       RestCredentials credentials, String realm, byte[] nonceKey, PeerPolicy peers, AllocationTable table,
@@ -118,7 +119,7 @@ public final class TurnService {
       System.arraycopy(b, off, out, 4, len);
     } else {
       byte[] tid = new byte[12];
-      new java.security.SecureRandom().nextBytes(tid);
+      random.nextBytes(tid); // one generator: constructing a SecureRandom per packet seeded per packet
       byte[] data = java.util.Arrays.copyOfRange(b, off, off + len);
       out = StunMessage.of(StunClass.INDICATION, StunMethod.DATA, tid, List.of(
           new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, tid)),
