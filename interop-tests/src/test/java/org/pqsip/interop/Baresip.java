@@ -80,10 +80,6 @@ final class Baresip implements AutoCloseable {
     command("dial", uri);
   }
 
-  void hangup() throws IOException {
-    command("hangup", "");
-  }
-
   private void command(String command, String params) throws IOException {
     String json = "{\"command\":\"" + command + "\",\"params\":\"" + params + "\",\"token\":\"t1\"}";
     byte[] body = json.getBytes(StandardCharsets.UTF_8);

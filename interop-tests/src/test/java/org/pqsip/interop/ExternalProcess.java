@@ -100,11 +100,6 @@ final class ExternalProcess implements AutoCloseable {
     return o.length() > 4000 ? o.substring(o.length() - 4000) : o;
   }
 
-  void send(String text) throws IOException {
-    process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-    process.getOutputStream().flush();
-  }
-
   /** SIGTERM, then SIGKILL after 5 s; waits for the exit. */
   @Override
   public void close() throws InterruptedException {

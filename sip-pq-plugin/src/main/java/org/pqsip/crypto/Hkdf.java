@@ -78,11 +78,6 @@ public final class Hkdf {
     return new Prk(Secret.adopt(m.doFinal(ikm.exposeSecretBytes())));
   }
 
-  /** One-shot HKDF-Expand. */
-  public static Secret expand(Secret prk, String label, int length) {
-    return new Prk(Secret.adopt(prk.exposeSecretBytes().clone())).expand(label, length);
-  }
-
   /** HMAC-SHA-384 over the concatenation of {@code parts}, truncated to {@code length}. */
   public static byte[] hmac(Secret key, int length, byte[]... parts) {
     Mac m = mac(key.exposeSecretBytes());

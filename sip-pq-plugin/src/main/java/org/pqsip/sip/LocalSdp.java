@@ -59,7 +59,6 @@ final class LocalSdp {
       if (host.isEmpty() || codec.isEmpty()) {
         return Optional.empty();
       }
-      InetSocketAddress rtp = InetSocketAddress.createUnresolved(host.get(), m.port());
       int rtcpPort = m.port() + 1;
       for (String v : m.attributeValues("rtcp")) {
         try {
@@ -73,7 +72,7 @@ final class LocalSdp {
       }
       try {
         InetAddress a = InetAddress.getByName(host.get()); // literal addresses only: see connection()
-        return Optional.of(new Remote(i, new InetSocketAddress(a, rtp.getPort()), new InetSocketAddress(a, rtcpPort), codec.get()));
+        return Optional.of(new Remote(i, new InetSocketAddress(a, m.port()), new InetSocketAddress(a, rtcpPort), codec.get()));
       } catch (java.net.UnknownHostException e) {
         return Optional.empty();
       }

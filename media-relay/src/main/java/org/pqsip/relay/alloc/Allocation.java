@@ -100,10 +100,6 @@ public final class Allocation {
     });
   }
 
-  int permissionCount() {
-    return permissions.size();
-  }
-
   int channelCount() {
     return channels.size();
   }
