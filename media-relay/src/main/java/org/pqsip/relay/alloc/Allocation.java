@@ -2,28 +2,38 @@ package org.pqsip.relay.alloc;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * One TURN allocation (RFC 8656 §2.2): its relayed port, its lifetime, its permissions (by peer
  * IP, 300 s) and channel bindings (600 s). Deadlines are nanoTime values supplied by the caller;
  * nothing here reads a clock or outlives its lifetime.
+ *
+ * <p>The lookups the forwarding path makes per packet ({@link #permitted}, {@link #peerOfChannel},
+ * {@link #channelOfPeer}, {@link #rawAddress}) allocate nothing: channels live in small parallel
+ * arrays (a call binds one or two), and the last peer's address bytes are cached.
  */
 public final class Allocation {
   public static final long PERMISSION_NANOS = 300_000_000_000L;
   public static final long CHANNEL_NANOS = 600_000_000_000L;
+  /** Channels and permitted peers per allocation; more are refused (508) to bound memory. */
+  public static final int MAX_CHANNELS = 32;
+  public static final int MAX_PERMISSIONS = 32;
 
   private final FiveTuple fiveTuple;
   private final String username;
   private final int relayPort;
   private long expiresAt;
   private final Map<InetAddress, Long> permissions = new HashMap<>();
-  private final Map<Integer, Binding> channels = new HashMap<>();
-  private final Map<InetSocketAddress, Integer> channelOfPeer = new HashMap<>();
-
-  record Binding(InetSocketAddress peer, long expiresAt) {}
+  private int channelCount;
+  private int[] channelNumbers = new int[2];
+  private InetSocketAddress[] channelPeers = new InetSocketAddress[2];
+  private long[] channelExpiry = new long[2];
+  private InetSocketAddress cachedPeer;
+  private byte[] cachedRaw;
+  private Object attachment;
 
   Allocation(FiveTuple fiveTuple, String username, int relayPort, long expiresAt) {
     this.fiveTuple = fiveTuple;
@@ -40,6 +50,11 @@ public final class Allocation {
     return username;
   }
 
+  /** RFC 8656 §5: requests on an allocation must use the username that created it (else 441). */
+  public boolean ownedBy(String user) {
+    return username.equals(user);
+  }
+
   public int relayPort() {
     return relayPort;
   }
@@ -48,12 +63,30 @@ public final class Allocation {
     return expiresAt;
   }
 
+  public boolean live(long now) {
+    return expiresAt > now;
+  }
+
+  /** The driver's per-allocation state (its sockets); opaque here. */
+  public Object attachment() {
+    return attachment;
+  }
+
+  public void attach(Object driverState) {
+    this.attachment = driverState;
+  }
+
   void refresh(long newExpiry) {
     this.expiresAt = newExpiry;
   }
 
-  void permit(InetAddress peer, long now) {
+  /** Installs or refreshes a permission; false when a new peer would exceed {@link #MAX_PERMISSIONS}. */
+  boolean permit(InetAddress peer, long now) {
+    if (!permissions.containsKey(peer) && permissions.size() >= MAX_PERMISSIONS) {
+      return false;
+    }
     permissions.put(peer, now + PERMISSION_NANOS);
+    return true;
   }
 
   /** Whether data from or to {@code peer} may pass now (RFC 8656 §9). */
@@ -63,44 +96,95 @@ public final class Allocation {
   }
 
   /**
-   * Binds {@code channel} to {@code peer}, or refreshes the same binding; false when the channel
+   * Binds {@code channel} to {@code peer}, or refreshes the same binding; CONFLICT when the channel
    * is bound to another peer or the peer to another channel (RFC 8656 §12.2: 400).
    */
-  boolean bind(int channel, InetSocketAddress peer, long now) {
-    Binding existing = channels.get(channel);
-    Integer other = channelOfPeer.get(peer);
-    if ((existing != null && !existing.peer().equals(peer)) || (other != null && other != channel)) {
-      return false;
+  AllocationTable.Bind bind(int channel, InetSocketAddress peer, long now) {
+    int byChannel = indexOfChannel(channel);
+    int byPeer = indexOfPeer(peer);
+    if ((byChannel >= 0 && !channelPeers[byChannel].equals(peer)) || (byPeer >= 0 && byPeer != byChannel)) {
+      return AllocationTable.Bind.CONFLICT;
     }
-    channels.put(channel, new Binding(peer, now + CHANNEL_NANOS));
-    channelOfPeer.put(peer, channel);
-    permit(peer.getAddress(), now);
-    return true;
+    if (byChannel < 0 && channelCount >= MAX_CHANNELS) {
+      return AllocationTable.Bind.FULL;
+    }
+    if (!permit(peer.getAddress(), now)) {
+      return AllocationTable.Bind.FULL;
+    }
+    int i = byChannel;
+    if (i < 0) {
+      if (channelCount == channelNumbers.length) {
+        int n = channelCount * 2;
+        channelNumbers = Arrays.copyOf(channelNumbers, n);
+        channelPeers = Arrays.copyOf(channelPeers, n);
+        channelExpiry = Arrays.copyOf(channelExpiry, n);
+      }
+      i = channelCount++;
+      channelNumbers[i] = channel;
+      channelPeers[i] = peer;
+    }
+    channelExpiry[i] = now + CHANNEL_NANOS;
+    return AllocationTable.Bind.BOUND;
   }
 
-  public Optional<InetSocketAddress> peerOfChannel(int channel, long now) {
-    Binding b = channels.get(channel);
-    return b != null && b.expiresAt() > now ? Optional.of(b.peer()) : Optional.empty();
+  /** The peer bound to {@code channel}, or null. */
+  public InetSocketAddress peerOfChannel(int channel, long now) {
+    int i = indexOfChannel(channel);
+    return i >= 0 && channelExpiry[i] > now ? channelPeers[i] : null;
   }
 
-  public Optional<Integer> channelOfPeer(InetSocketAddress peer, long now) {
-    Integer c = channelOfPeer.get(peer);
-    return c != null && channels.get(c).expiresAt() > now ? Optional.of(c) : Optional.empty();
+  /** The channel bound to {@code peer}, or -1. */
+  public int channelOfPeer(InetSocketAddress peer, long now) {
+    int i = indexOfPeer(peer);
+    return i >= 0 && channelExpiry[i] > now ? channelNumbers[i] : -1;
+  }
+
+  /** {@code peer}'s address bytes (4 or 16), cached for the last peer asked: no copy per packet. */
+  public byte[] rawAddress(InetSocketAddress peer) {
+    if (peer != cachedPeer) {
+      cachedRaw = peer.getAddress().getAddress();
+      cachedPeer = peer;
+    }
+    return cachedRaw;
+  }
+
+  private int indexOfChannel(int channel) {
+    for (int i = 0; i < channelCount; i++) {
+      if (channelNumbers[i] == channel) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private int indexOfPeer(InetSocketAddress peer) {
+    for (int i = 0; i < channelCount; i++) {
+      if (channelPeers[i] == peer || channelPeers[i].equals(peer)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Drops expired permissions and channels. */
   void sweep(long now) {
     permissions.values().removeIf(until -> until <= now);
-    channels.entrySet().removeIf(e -> {
-      if (e.getValue().expiresAt() <= now) {
-        channelOfPeer.remove(e.getValue().peer());
-        return true;
+    int kept = 0;
+    for (int i = 0; i < channelCount; i++) {
+      if (channelExpiry[i] > now) {
+        channelNumbers[kept] = channelNumbers[i];
+        channelPeers[kept] = channelPeers[i];
+        channelExpiry[kept] = channelExpiry[i];
+        kept++;
       }
-      return false;
-    });
+    }
+    Arrays.fill(channelPeers, kept, channelCount, null);
+    channelCount = kept;
+    cachedPeer = null;
+    cachedRaw = null;
   }
 
   int channelCount() {
-    return channels.size();
+    return channelCount;
   }
 }

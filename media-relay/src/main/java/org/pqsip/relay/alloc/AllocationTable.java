@@ -1,14 +1,19 @@
 package org.pqsip.relay.alloc;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every live allocation, found by 5-tuple (client side) and by relayed port (peer side), with
- * quotas per username and in total. Sans-IO and single-threaded by design (one table per event
- * loop); {@code now} is always an argument. State disappears at expiry: {@link #sweep(long)}.
+ * One event loop's live allocations, found by 5-tuple (client side) and by relayed port (peer
+ * side), with quotas shared across loops ({@link Quotas}). Sans-IO and single-threaded by design
+ * (one table per event loop); {@code now} is always an argument. State disappears at expiry:
+ * {@link #sweep(long)}.
  */
 public final class AllocationTable {
   public static final long DEFAULT_LIFETIME_NANOS = 600_000_000_000L;
@@ -24,15 +29,20 @@ public final class AllocationTable {
     CAPACITY
   }
 
-  private final int maxTotal;
-  private final int maxPerUser;
+  /** Outcome of a ChannelBind. */
+  public enum Bind { BOUND, CONFLICT, FULL }
+
+  private final Quotas quotas;
   private final Map<FiveTuple, Allocation> byTuple = new HashMap<>();
   private final Map<Integer, Allocation> byPort = new HashMap<>();
-  private final Map<String, Integer> perUser = new HashMap<>();
 
+  public AllocationTable(Quotas quotas) {
+    this.quotas = quotas;
+  }
+
+  /** A table with quotas of its own (one loop, or tests). */
   public AllocationTable(int maxTotal, int maxPerUser) {
-    this.maxTotal = maxTotal;
-    this.maxPerUser = maxPerUser;
+    this(new Quotas(maxTotal, maxPerUser));
   }
 
   /** The outcome of {@link #allocate}: the allocation, or why not. */
@@ -42,17 +52,17 @@ public final class AllocationTable {
     if (byTuple.containsKey(tuple)) {
       return refused(Refusal.MISMATCH);
     }
-    if (byTuple.size() >= maxTotal || byPort.containsKey(relayPort)) {
+    if (byPort.containsKey(relayPort)) {
       return refused(Refusal.CAPACITY);
     }
-    if (perUser.getOrDefault(username, 0) >= maxPerUser) {
-      return refused(Refusal.QUOTA);
+    Refusal r = quotas.acquire(username);
+    if (r != null) {
+      return refused(r);
     }
     long lifetime = Math.min(Math.max(lifetimeNanos, 0), MAX_LIFETIME_NANOS);
     Allocation a = new Allocation(tuple, username, relayPort, now + lifetime);
     byTuple.put(tuple, a);
     byPort.put(relayPort, a);
-    perUser.merge(username, 1, Integer::sum);
     return new Result(Optional.of(a), Optional.empty());
   }
 
@@ -62,12 +72,12 @@ public final class AllocationTable {
 
   public Optional<Allocation> byClient(FiveTuple tuple, long now) {
     Allocation a = byTuple.get(tuple);
-    return a != null && a.expiresAt() > now ? Optional.of(a) : Optional.empty();
+    return a != null && a.live(now) ? Optional.of(a) : Optional.empty();
   }
 
   public Optional<Allocation> byRelayPort(int port, long now) {
     Allocation a = byPort.get(port);
-    return a != null && a.expiresAt() > now ? Optional.of(a) : Optional.empty();
+    return a != null && a.live(now) ? Optional.of(a) : Optional.empty();
   }
 
   /** Refresh (RFC 8656 §7): lifetime 0 deletes the allocation at once. */
@@ -84,35 +94,45 @@ public final class AllocationTable {
     return true;
   }
 
-  public void permit(Allocation a, java.net.InetAddress peer, long now) {
-    a.permit(peer, now);
+  /** Installs or refreshes a permission; false when the allocation has too many peers. */
+  public boolean permit(Allocation a, InetAddress peer, long now) {
+    return a.permit(peer, now);
   }
 
-  public boolean bindChannel(Allocation a, int channel, java.net.InetSocketAddress peer, long now) {
+  public Bind bindChannel(Allocation a, int channel, InetSocketAddress peer, long now) {
     return a.bind(channel, peer, now);
   }
 
-  /** Removes expired allocations, permissions and channels; returns the relay ports freed. */
-  public java.util.List<Integer> sweep(long now) {
-    java.util.List<Integer> freed = new java.util.ArrayList<>();
+  /** Removes expired allocations, permissions and channels; returns the allocations ended. */
+  public List<Allocation> sweep(long now) {
+    List<Allocation> ended = new ArrayList<>();
     for (Iterator<Allocation> it = byTuple.values().iterator(); it.hasNext(); ) {
       Allocation a = it.next();
-      if (a.expiresAt() <= now) {
+      if (!a.live(now)) {
         it.remove();
         byPort.remove(a.relayPort());
-        perUser.computeIfPresent(a.username(), (u, n) -> n > 1 ? n - 1 : null);
-        freed.add(a.relayPort());
+        quotas.release(a.username());
+        ended.add(a);
       } else {
         a.sweep(now);
       }
     }
-    return freed;
+    return ended;
   }
 
-  private void remove(Allocation a) {
-    byTuple.remove(a.fiveTuple());
-    byPort.remove(a.relayPort());
-    perUser.computeIfPresent(a.username(), (u, n) -> n > 1 ? n - 1 : null);
+  /** Ends an allocation now (refresh with lifetime 0, or its TCP connection closed). */
+  public void remove(Allocation a) {
+    if (byTuple.remove(a.fiveTuple(), a)) {
+      byPort.remove(a.relayPort());
+      quotas.release(a.username());
+    }
+  }
+
+  /** Ends every allocation (shutdown); returns them so the driver can close their sockets. */
+  public List<Allocation> clear() {
+    List<Allocation> all = new ArrayList<>(byTuple.values());
+    all.forEach(this::remove);
+    return all;
   }
 
   public int size() {

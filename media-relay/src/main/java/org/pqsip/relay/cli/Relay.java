@@ -1,46 +1,63 @@
 package org.pqsip.relay.cli;
 
+import java.io.IOException;
+import java.io.Reader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.pqsip.relay.net.UdpTurnServer;
+import java.util.stream.Collectors;
+import org.pqsip.relay.metrics.RelayMetrics;
+import org.pqsip.relay.net.RelayServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ./pq relay}: the STUN/TURN relay. Prints one line when ready and nothing per call, at
- * any level; exits cleanly on SIGTERM. This first version serves UDP; TCP/TLS listeners, the
- * config file and metrics are not implemented yet and are refused with a clear message.
+ * any level; exits cleanly on SIGTERM. Every option can also come from {@code --config FILE}
+ * (a properties file whose keys are the option names without dashes); the command line wins.
  */
 @Command(name = "pq relay", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "STUN/TURN relay that forwards ciphertext and keeps no call metadata.")
+    description = {"STUN/TURN relay that forwards ciphertext and keeps no call metadata.",
+        "Nothing is logged per allocation or packet; nothing is written to disk."})
 public final class Relay implements Callable<Integer> {
-  @Option(names = "--listen", required = true, paramLabel = "udp:HOST:PORT",
-      description = "Where clients reach the relay (udp only in this version).")
+  @Option(names = "--listen", split = ",", paramLabel = "udp:HOST:PORT",
+      description = "Where clients reach the relay; repeatable. HOST is a literal IP ([::1] for IPv6).")
   List<String> listen = new ArrayList<>();
 
-  @Option(names = "--realm", required = true, description = "The realm of the long-term credentials.")
+  @Option(names = "--realm", description = "The realm of the long-term credentials.")
   String realm;
 
-  @Option(names = "--auth-secret", required = true, paramLabel = "SECRET",
+  @Option(names = "--auth-secret", paramLabel = "SECRET",
       description = "Shared secret for REST-style ephemeral credentials (coturn --use-auth-secret compatible).")
   String secret;
 
-  @Option(names = "--relay-ip", paramLabel = "IP", description = "Address relayed ports bind to (default: the listen address).")
+  @Option(names = "--auth-secret-file", paramLabel = "FILE",
+      description = "Read the shared secret from FILE (its first line) instead, so it stays out of the process list.")
+  Path secretFile;
+
+  @Option(names = "--relay-ip", paramLabel = "IP", description = "Address relayed ports bind to (default: the first listen address).")
   String relayIp;
 
   @Option(names = "--relay-ports", defaultValue = "61000-61999", paramLabel = "LOW-HIGH",
       description = "Relayed port range; keep it outside the kernel's ephemeral range (default ${DEFAULT-VALUE}).")
   String relayPorts;
 
-  @Option(names = "--allow-peer", paramLabel = "CIDR",
-      description = "Allow peers in this range although the default policy denies it (e.g. 127.0.0.0/8 for tests).")
+  @Option(names = "--allow-peer", split = ",", paramLabel = "CIDR",
+      description = "Allow peers in this range although the default policy denies it (e.g. 127.0.0.0/8 for tests); repeatable.")
   List<String> allowPeers = new ArrayList<>();
+
+  @Option(names = "--threads", paramLabel = "N", description = "Event loops, one per core (default: the number of cores).")
+  Integer threads;
 
   @Option(names = "--max-allocations", defaultValue = "10000", description = "Total allocations (default ${DEFAULT-VALUE}).")
   int maxAllocations;
@@ -48,54 +65,168 @@ public final class Relay implements Callable<Integer> {
   @Option(names = "--max-per-user", defaultValue = "10", description = "Allocations per username (default ${DEFAULT-VALUE}).")
   int maxPerUser;
 
+  @Option(names = "--unauth-rate", defaultValue = "50", paramLabel = "N",
+      description = "Unauthenticated requests per second per source address, burst 2N (default ${DEFAULT-VALUE}).")
+  int unauthRate;
+
+  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+      description = "Serve aggregate Prometheus metrics at http://HOST:PORT/metrics (no addresses, no usernames).")
+  String metrics;
+
+  @Option(names = "--cert", paramLabel = "FILE", description = "TLS certificate chain (PEM) for tls: listeners.")
+  Path cert;
+
+  @Option(names = "--key", paramLabel = "FILE", description = "TLS private key (PKCS#8 PEM) for tls: listeners.")
+  Path key;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Read options from FILE: 'name = value' lines, names as above without dashes (see media-relay/dist/relay.conf).")
+  Path config;
+
   public static void main(String[] args) {
-    int rc = new CommandLine(new Relay()).execute(args);
+    int rc = run(args);
     if (rc != 0) {
       System.exit(rc);
     }
     // rc 0: the relay was stopped by a signal; the JVM is already shutting down.
   }
 
-  @Override
-  public Integer call() throws Exception {
-    if (listen.size() != 1 || !listen.get(0).startsWith("udp:")) {
-      System.err.println("pq relay: this version serves exactly one --listen udp:HOST:PORT (tcp/tls are not implemented yet)");
-      return 2;
-    }
-    String[] l = listen.get(0).split(":");
-    if (l.length != 3 || !l[1].matches("[0-9.]+")) {
-      System.err.println("pq relay: --listen must look like udp:127.0.0.1:3478 (a literal IPv4 address)");
-      return 2;
-    }
-    String[] range = relayPorts.split("-");
-    InetAddress host = InetAddress.getByName(l[1]);
-    InetAddress relay = relayIp == null ? host : InetAddress.getByName(relayIp);
-    UdpTurnServer.Config cfg;
+  static int run(String[] args) {
+    Relay relay = new Relay();
+    CommandLine cmd = new CommandLine(relay);
     try {
-      cfg = new UdpTurnServer.Config(
-          new InetSocketAddress(host, Integer.parseInt(l[2])), relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]),
-          realm, secret.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser);
-    } catch (RuntimeException e) {
-      System.err.println("pq relay: " + e.getMessage());
-      return 2;
-    }
-    CountDownLatch stop = new CountDownLatch(1);
-    try (UdpTurnServer server = UdpTurnServer.start(cfg)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          server.close(); // SIGTERM: release every socket and allocation before the JVM ends
-        } catch (Exception e) {
-          // exiting anyway
-        }
-        stop.countDown();
-      }));
-      System.out.println("relay ready udp:" + server.localAddress().getAddress().getHostAddress() + ":" + server.localAddress().getPort());
-      System.out.flush();
-      stop.await();
+      Path file = configArgument(args);
+      if (file != null) {
+        cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(load(file, cmd)));
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("pq relay: " + e.getMessage());
       return 2;
     }
+    return cmd.execute(args);
+  }
+
+  private static Path configArgument(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config") && i + 1 < args.length) {
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--config=")) {
+        return Path.of(args[i].substring("--config=".length()));
+      }
+    }
+    return null;
+  }
+
+  /** Loads the config file and refuses keys that name no option (a typo must not pass silently). */
+  private static Properties load(Path file, CommandLine cmd) {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Set<String> known = cmd.getCommandSpec().options().stream()
+        .map(OptionSpec::longestName).map(n -> n.replaceFirst("^-+", "")).collect(Collectors.toSet());
+    for (String k : p.stringPropertyNames()) {
+      if (!known.contains(k) || k.equals("config")) {
+        throw new IllegalArgumentException("unknown setting '" + k + "' in " + file);
+      }
+    }
+    return p;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    RelayServer.Config cfg;
+    InetSocketAddress metricsAt;
+    try {
+      cfg = config();
+      metricsAt = metrics == null ? null : Listen.hostPort(metrics, "--metrics");
+    } catch (IllegalArgumentException e) {
+      System.err.println("pq relay: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    RelayServer server;
+    try {
+      server = RelayServer.start(cfg);
+    } catch (IllegalArgumentException e) {
+      System.err.println("pq relay: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      System.err.println("pq relay: cannot listen: " + e.getMessage());
+      return 1;
+    }
+    RelayMetrics exporter = null;
+    try {
+      exporter = metricsAt == null ? null : RelayMetrics.serve(server, metricsAt);
+    } catch (IOException e) {
+      server.close();
+      System.err.println("pq relay: cannot serve metrics: " + e.getMessage());
+      return 1;
+    }
+    RelayMetrics m = exporter;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        if (m != null) {
+          m.close();
+        }
+        server.close(); // SIGTERM: release every socket and allocation before the JVM ends
+      } catch (Exception e) {
+        // exiting anyway
+      }
+      stop.countDown();
+    }));
+    StringBuilder ready = new StringBuilder("relay ready");
+    server.udpAddresses().forEach(a -> ready.append(" udp:").append(hostPort(a)));
+    if (exporter != null) {
+      ready.append(" metrics:").append(hostPort(new InetSocketAddress(metricsAt.getAddress(), exporter.port())));
+    }
+    System.out.println(ready);
+    System.out.flush();
+    stop.await();
     return 0;
+  }
+
+  private RelayServer.Config config() throws IOException {
+    if (listen.isEmpty()) {
+      throw new IllegalArgumentException("--listen udp:HOST:PORT is required (e.g. --listen udp:127.0.0.1:3478)");
+    }
+    if (realm == null || realm.isBlank()) {
+      throw new IllegalArgumentException("--realm is required");
+    }
+    if ((secret == null) == (secretFile == null)) {
+      throw new IllegalArgumentException("give exactly one of --auth-secret and --auth-secret-file");
+    }
+    String s = secret;
+    if (secretFile != null) {
+      List<String> lines = Files.readAllLines(secretFile, StandardCharsets.UTF_8);
+      s = lines.isEmpty() ? "" : lines.get(0).trim();
+    }
+    List<InetSocketAddress> udp = new ArrayList<>();
+    for (String l : listen) {
+      Listen parsed = Listen.parse(l);
+      if (!parsed.transport().equals("udp")) {
+        throw new IllegalArgumentException(parsed.transport() + " listeners are not implemented yet; use udp:HOST:PORT");
+      }
+      udp.add(parsed.address());
+    }
+    String[] range = relayPorts.split("-");
+    if (range.length != 2 || !range[0].matches("\\d{1,5}") || !range[1].matches("\\d{1,5}")) {
+      throw new IllegalArgumentException("--relay-ports must look like 61000-61999");
+    }
+    InetAddress relay = relayIp == null ? udp.get(0).getAddress() : Listen.literal(relayIp, "--relay-ip");
+    if (relay.isAnyLocalAddress()) {
+      throw new IllegalArgumentException("--relay-ip must be a concrete address when listening on a wildcard");
+    }
+    int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    return new RelayServer.Config(udp, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
+        s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String h = a.getAddress().getHostAddress();
+    return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
   }
 }

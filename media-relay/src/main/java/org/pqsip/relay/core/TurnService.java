@@ -30,18 +30,25 @@ import org.pqsip.relay.proto.XorAddress;
  * opaque bytes; keeps nothing about calls beyond the allocation table's short-lived entries.
  */
 public final class TurnService {
-  /** Where relayed ports come from (the driver binds sockets). */
+  /** Where relayed ports come from: the driver binds and closes sockets. */
   public interface RelayPorts {
     OptionalInt open();
 
+    /** The allocation for a port just opened now exists: the driver attaches its sockets. */
+    void started(Allocation a);
+
+    /** The port's allocation ended (or was never made): the driver closes its sockets. */
     void close(int port);
   }
+
+  /** What every event loop's service shares: credentials, realm, nonce key, peer policy, relay address. */
+  public record Settings(RestCredentials credentials, String realm, byte[] nonceKey, PeerPolicy peers, InetAddress relayAddress) {}
 
   /** What the driver must do. */
   public sealed interface Action {
     record ToClient(FiveTuple tuple, byte[] data) implements Action {}
 
-    record ToPeer(int relayPort, InetSocketAddress peer, byte[] data) implements Action {}
+    record ToPeer(Allocation allocation, InetSocketAddress peer, byte[] data) implements Action {}
   }
 
   static final long NONCE_SECONDS = 3600;
@@ -53,40 +60,47 @@ public final class TurnService {
   private final AllocationTable table;
   private final RelayPorts ports;
   private final InetAddress relayAddress;
+  private final RelayCounters counters;
+  private final SourceLimiter limiter;
   private final BindingService binding = new BindingService();
-  private final java.security.SecureRandom random = new java.security.SecureRandom();
 
-  public TurnService(
-      RestCredentials credentials, String realm, byte[] nonceKey, PeerPolicy peers, AllocationTable table,
-      RelayPorts ports, InetAddress relayAddress) {
-    this.credentials = credentials;
-    this.realm = realm;
-    this.nonceKey = nonceKey.clone();
-    this.peers = peers;
+  public TurnService(Settings s, AllocationTable table, RelayPorts ports, RelayCounters counters, SourceLimiter limiter) {
+    this.credentials = s.credentials();
+    this.realm = s.realm();
+    this.nonceKey = s.nonceKey().clone();
+    this.peers = s.peers();
     this.table = table;
     this.ports = ports;
-    this.relayAddress = relayAddress;
+    this.relayAddress = s.relayAddress();
+    this.counters = counters;
+    this.limiter = limiter;
   }
 
-  /** A datagram from a client on the TURN port. */
+  /**
+   * A STUN message from a client on the TURN port (ChannelData goes to {@link DataPath}).
+   * Requests from a 5-tuple without an allocation, and Binding requests, are unauthenticated
+   * and pass the per-source rate limit first; over it they are dropped unanswered.
+   */
   public List<Action> fromClient(FiveTuple t, byte[] b, int off, int len, long now, long epochSeconds) {
-    if (len >= 4 && (b[off] & 0xc0) == 0x40) {
-      return channelData(t, b, off, len, now);
-    }
     StunMessage m;
     try {
       m = StunMessage.decode(b, off, len);
     } catch (StunException e) {
+      counters.add(RelayCounters.DROPPED, 1);
       return List.of();
-    }
-    if (m.method() == StunMethod.BINDING) {
-      return binding.handle(t.client(), b, off, len).map(r -> List.<Action>of(new Action.ToClient(t, r))).orElse(List.of());
     }
     if (m.messageClass() == StunClass.INDICATION && m.method() == StunMethod.SEND) {
       return send(t, m, now);
     }
     if (m.messageClass() != StunClass.REQUEST) {
       return List.of();
+    }
+    if ((m.method() == StunMethod.BINDING || table.byClient(t, now).isEmpty()) && !limiter.allow(t.client().getAddress(), now)) {
+      counters.add(RelayCounters.RATE_LIMITED, 1);
+      return List.of();
+    }
+    if (m.method() == StunMethod.BINDING) {
+      return binding.handle(t.client(), b, off, len).map(r -> List.<Action>of(new Action.ToClient(t, r))).orElse(List.of());
     }
     Optional<byte[]> key = authenticate(t, m, epochSeconds);
     if (key.isEmpty()) {
@@ -102,36 +116,10 @@ public final class TurnService {
     return List.of(new Action.ToClient(t, reply));
   }
 
-  /** A datagram from a peer to a relayed port. */
-  public List<Action> fromPeer(int relayPort, InetSocketAddress peer, byte[] b, int off, int len, long now) {
-    Optional<Allocation> a = table.byRelayPort(relayPort, now);
-    if (a.isEmpty() || !a.get().permitted(peer.getAddress(), now)) {
-      return List.of(); // RFC 8656 §9: silently discarded
-    }
-    Optional<Integer> ch = a.get().channelOfPeer(peer, now);
-    byte[] out;
-    if (ch.isPresent()) {
-      out = new byte[4 + ((len + 3) & ~3)];
-      out[0] = (byte) (ch.get() >>> 8);
-      out[1] = (byte) (int) ch.get();
-      out[2] = (byte) (len >>> 8);
-      out[3] = (byte) len;
-      System.arraycopy(b, off, out, 4, len);
-    } else {
-      byte[] tid = new byte[12];
-      random.nextBytes(tid); // one generator: constructing a SecureRandom per packet seeded per packet
-      byte[] data = java.util.Arrays.copyOfRange(b, off, off + len);
-      out = StunMessage.of(StunClass.INDICATION, StunMethod.DATA, tid, List.of(
-          new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, tid)),
-          new StunAttribute(StunAttribute.DATA, data))).encode(null, false, false);
-    }
-    return List.of(new Action.ToClient(a.get().fiveTuple(), out));
-  }
-
   /** Expires allocations, permissions and channels; closes freed relay ports. */
   public void sweep(long now) {
-    for (int port : table.sweep(now)) {
-      ports.close(port);
+    for (Allocation a : table.sweep(now)) {
+      ports.close(a.relayPort());
     }
   }
 
@@ -163,6 +151,7 @@ public final class TurnService {
       };
     }
     Allocation a = r.allocation().get();
+    ports.started(a);
     byte[] tid = m.transactionId();
     return success(m, key, List.of(
         new StunAttribute(StunAttribute.XOR_RELAYED_ADDRESS, XorAddress.encode(new InetSocketAddress(relayAddress, a.relayPort()), tid)),
@@ -173,9 +162,13 @@ public final class TurnService {
   private byte[] refresh(FiveTuple t, StunMessage m, byte[] key, long now) {
     long lifetime = lifetime(m);
     Optional<Allocation> a = table.byClient(t, now);
-    if (a.isEmpty() || !table.refresh(t, lifetime, now)) {
+    if (a.isEmpty()) {
       return error(m, 437, "Allocation Mismatch", key);
     }
+    if (!a.get().ownedBy(username(m))) {
+      return error(m, 441, "Wrong Credentials", key);
+    }
+    table.refresh(t, lifetime, now);
     if (lifetime <= 0) {
       ports.close(a.get().relayPort());
     }
@@ -186,6 +179,9 @@ public final class TurnService {
     Optional<Allocation> a = table.byClient(t, now);
     if (a.isEmpty()) {
       return error(m, 437, "Allocation Mismatch", key);
+    }
+    if (!a.get().ownedBy(username(m))) {
+      return error(m, 441, "Wrong Credentials", key);
     }
     List<InetSocketAddress> peersAsked = new ArrayList<>();
     for (StunAttribute at : m.attributes()) {
@@ -205,7 +201,11 @@ public final class TurnService {
         return error(m, 403, "Forbidden", key);
       }
     }
-    peersAsked.forEach(p -> table.permit(a.get(), p.getAddress(), now));
+    for (InetSocketAddress p : peersAsked) {
+      if (!table.permit(a.get(), p.getAddress(), now)) {
+        return error(m, 508, "Insufficient Capacity", key);
+      }
+    }
     return success(m, key, List.of());
   }
 
@@ -213,6 +213,9 @@ public final class TurnService {
     Optional<Allocation> a = table.byClient(t, now);
     if (a.isEmpty()) {
       return error(m, 437, "Allocation Mismatch", key);
+    }
+    if (!a.get().ownedBy(username(m))) {
+      return error(m, 441, "Wrong Credentials", key);
     }
     Optional<StunAttribute> cn = m.attribute(StunAttribute.CHANNEL_NUMBER);
     Optional<StunAttribute> pa = m.attribute(StunAttribute.XOR_PEER_ADDRESS);
@@ -232,8 +235,13 @@ public final class TurnService {
     if (!peers.allowed(peer.getAddress())) {
       return error(m, 403, "Forbidden", key);
     }
-    if (!table.bindChannel(a.get(), channel, peer, now)) {
-      return error(m, 400, "Bad Request", key);
+    switch (table.bindChannel(a.get(), channel, peer, now)) {
+      case CONFLICT:
+        return error(m, 400, "Bad Request", key);
+      case FULL:
+        return error(m, 508, "Insufficient Capacity", key);
+      default:
+        break;
     }
     return success(m, key, List.of());
   }
@@ -243,34 +251,23 @@ public final class TurnService {
     Optional<StunAttribute> pa = m.attribute(StunAttribute.XOR_PEER_ADDRESS);
     Optional<StunAttribute> data = m.attribute(StunAttribute.DATA);
     if (a.isEmpty() || pa.isEmpty() || data.isEmpty()) {
-      return List.of();
+      return dropped();
     }
     try {
       InetSocketAddress peer = XorAddress.decode(pa.get().value(), m.transactionId());
       if (!a.get().permitted(peer.getAddress(), now)) {
-        return List.of();
+        return dropped();
       }
-      return List.of(new Action.ToPeer(a.get().relayPort(), peer, data.get().value()));
+      counters.forwarded(RelayCounters.TO_PEER_PACKETS, data.get().value().length);
+      return List.of(new Action.ToPeer(a.get(), peer, data.get().value()));
     } catch (StunException e) {
-      return List.of();
+      return dropped();
     }
   }
 
-  private List<Action> channelData(FiveTuple t, byte[] b, int off, int len, long now) {
-    int channel = ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
-    int dataLen = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
-    if (dataLen > len - 4) {
-      return List.of(); // truncated frame: dropped
-    }
-    Optional<Allocation> a = table.byClient(t, now);
-    if (a.isEmpty()) {
-      return List.of();
-    }
-    Optional<InetSocketAddress> peer = a.get().peerOfChannel(channel, now);
-    if (peer.isEmpty()) {
-      return List.of();
-    }
-    return List.of(new Action.ToPeer(a.get().relayPort(), peer.get(), java.util.Arrays.copyOfRange(b, off + 4, off + 4 + dataLen)));
+  private List<Action> dropped() {
+    counters.add(RelayCounters.DROPPED, 1);
+    return List.of();
   }
 
   // ------------------------------------------------------------------ authentication
@@ -297,6 +294,7 @@ public final class TurnService {
     Optional<StunAttribute> nonce = m.attribute(StunAttribute.NONCE);
     boolean stale = nonce.isPresent() && nonceMacValid(str(nonce.get())) && !nonceValid(str(nonce.get()), epochSeconds);
     int code = stale ? 438 : 401;
+    counters.error(code);
     return StunMessage.of(StunClass.ERROR, m.method(), m.transactionId(), List.of(
         StunAttribute.errorCode(code, stale ? "Stale Nonce" : "Unauthorized"),
         new StunAttribute(StunAttribute.REALM, realm.getBytes(StandardCharsets.UTF_8)),
@@ -365,7 +363,8 @@ public final class TurnService {
     return StunMessage.of(StunClass.SUCCESS, m.method(), m.transactionId(), attrs).encode(key, false, true);
   }
 
-  private static byte[] error(StunMessage m, int code, String reason, byte[] key) {
+  private byte[] error(StunMessage m, int code, String reason, byte[] key) {
+    counters.error(code);
     return StunMessage.of(StunClass.ERROR, m.method(), m.transactionId(),
         List.of(StunAttribute.errorCode(code, reason))).encode(key, false, true);
   }

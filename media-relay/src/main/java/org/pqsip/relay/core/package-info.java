@@ -1,2 +1,2 @@
-/** Sans-IO relay services: STUN Binding now, TURN allocations next. No sockets, clocks or threads. */
+/** Sans-IO relay services: STUN Binding, TURN control (TurnService) and the allocation-free forwarding path (DataPath). No sockets, clocks or threads. */
 package org.pqsip.relay.core;

@@ -30,7 +30,7 @@ class AllocationTableTest {
     assertThat(table.byClient(tuple(1000), 599 * S)).contains(a);
     assertThat(table.byRelayPort(50000, 599 * S)).contains(a);
     assertThat(table.byClient(tuple(1000), 600 * S)).isEmpty();
-    assertThat(table.sweep(600 * S)).containsExactly(50000);
+    assertThat(table.sweep(600 * S)).containsExactly(a);
     assertThat(table.size()).isZero();
   }
 
@@ -66,17 +66,18 @@ class AllocationTableTest {
     Allocation a = table.allocate(tuple(1000), "u1", 50000, 3600 * S, 0).allocation().orElseThrow();
     InetSocketAddress p1 = addr("198.51.100.200", 6000);
     InetSocketAddress p2 = addr("198.51.100.201", 6000);
-    assertThat(table.bindChannel(a, 0x4000, p1, 0)).isTrue();
-    assertThat(table.bindChannel(a, 0x4000, p1, 100 * S)).as("refresh").isTrue();
-    assertThat(table.bindChannel(a, 0x4000, p2, 100 * S)).as("channel taken").isFalse();
-    assertThat(table.bindChannel(a, 0x4001, p1, 100 * S)).as("peer already bound").isFalse();
-    assertThat(a.peerOfChannel(0x4000, 699 * S)).contains(p1);
-    assertThat(a.channelOfPeer(p1, 699 * S)).contains(0x4000);
+    assertThat(table.bindChannel(a, 0x4000, p1, 0)).isEqualTo(AllocationTable.Bind.BOUND);
+    assertThat(table.bindChannel(a, 0x4000, p1, 100 * S)).as("refresh").isEqualTo(AllocationTable.Bind.BOUND);
+    assertThat(table.bindChannel(a, 0x4000, p2, 100 * S)).as("channel taken").isEqualTo(AllocationTable.Bind.CONFLICT);
+    assertThat(table.bindChannel(a, 0x4001, p1, 100 * S)).as("peer already bound").isEqualTo(AllocationTable.Bind.CONFLICT);
+    assertThat(a.peerOfChannel(0x4000, 699 * S)).isEqualTo(p1);
+    assertThat(a.channelOfPeer(p1, 699 * S)).isEqualTo(0x4000);
     assertThat(a.permitted(p1.getAddress(), 399 * S)).as("binding installs a permission").isTrue();
-    assertThat(a.peerOfChannel(0x4000, 700 * S)).isEmpty();
+    assertThat(a.peerOfChannel(0x4000, 700 * S)).isNull();
+    assertThat(a.channelOfPeer(p1, 700 * S)).isEqualTo(-1);
     table.sweep(700 * S);
     assertThat(a.channelCount()).isZero();
-    assertThat(table.bindChannel(a, 0x4000, p2, 701 * S)).as("free again after expiry").isTrue();
+    assertThat(table.bindChannel(a, 0x4000, p2, 701 * S)).as("free again after expiry").isEqualTo(AllocationTable.Bind.BOUND);
   }
 
   @Test
@@ -89,5 +90,18 @@ class AllocationTableTest {
     assertThat(table.allocate(tuple(4), "u3", 50004, 600 * S, 0).refusal()).contains(AllocationTable.Refusal.CAPACITY);
     table.sweep(600 * S);
     assertThat(table.allocate(tuple(4), "u3", 50004, 600 * S, 600 * S).allocation()).as("quota freed at expiry").isPresent();
+  }
+
+  @Test
+  void quotasAreSharedBetweenTablesOfDifferentLoops() {
+    Quotas shared = new Quotas(2, 1);
+    AllocationTable loop1 = new AllocationTable(shared);
+    AllocationTable loop2 = new AllocationTable(shared);
+    assertThat(loop1.allocate(tuple(1), "u1", 50001, 600 * S, 0).allocation()).isPresent();
+    assertThat(loop2.allocate(tuple(2), "u1", 50002, 600 * S, 0).refusal()).contains(AllocationTable.Refusal.QUOTA);
+    assertThat(loop2.allocate(tuple(3), "u2", 50003, 600 * S, 0).allocation()).isPresent();
+    assertThat(loop1.allocate(tuple(4), "u3", 50004, 600 * S, 0).refusal()).contains(AllocationTable.Refusal.CAPACITY);
+    assertThat(loop2.clear()).hasSize(1);
+    assertThat(shared.active()).isEqualTo(1);
   }
 }

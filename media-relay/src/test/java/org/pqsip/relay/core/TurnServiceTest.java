@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
 import org.pqsip.relay.auth.RestCredentials;
@@ -36,13 +39,21 @@ class TurnServiceTest {
     }
 
     @Override
+    public void started(Allocation a) {}
+
+    @Override
     public void close(int port) {
       closed.add(port);
     }
   };
   final InetSocketAddress server = addr("203.0.113.10", 3478);
-  final TurnService turn = new TurnService(creds, REALM, "nonce-key".getBytes(StandardCharsets.UTF_8),
-      new PeerPolicy(Set.of(server.getAddress()), List.of()), new AllocationTable(10, 1), ports, server.getAddress());
+  final AllocationTable table = new AllocationTable(10, 1);
+  final RelayCounters counters = new RelayCounters();
+  final TurnService turn = new TurnService(
+      new TurnService.Settings(creds, REALM, "nonce-key".getBytes(StandardCharsets.UTF_8),
+          new PeerPolicy(Set.of(server.getAddress()), List.of()), server.getAddress()),
+      table, ports, counters, new SourceLimiter(5));
+  final DataPath dataPath = new DataPath(counters, 1);
   final FiveTuple client = new FiveTuple(addr("198.51.100.7", 40000), server, "udp");
   final InetSocketAddress peer = addr("198.51.100.200", 6000);
 
@@ -65,6 +76,25 @@ class TurnServiceTest {
     assertThat(out).hasSize(1);
     byte[] b = ((TurnService.Action.ToClient) out.get(0)).data();
     return StunMessage.decode(b, 0, b.length);
+  }
+
+  /** A peer's datagram through the forwarding path: the frame the client gets, or null when dropped. */
+  byte[] fromPeer(InetSocketAddress from, byte[] payload, long now) {
+    Allocation a = table.byRelayPort(50000, now).orElse(null);
+    ByteBuffer buf = ByteBuffer.allocate(DataPath.BUFFER_SIZE);
+    buf.position(DataPath.HEADROOM).put(payload).limit(buf.position());
+    if (a == null || !dataPath.toClient(a, from, buf, false, now)) {
+      return null;
+    }
+    return Arrays.copyOfRange(buf.array(), buf.position(), buf.limit());
+  }
+
+  /** ChannelData from the client through the forwarding path: the payload for the peer, or null. */
+  byte[] channelData(byte[] frame, long now) {
+    Allocation a = table.byClient(client, now).orElseThrow();
+    ByteBuffer buf = ByteBuffer.wrap(frame);
+    InetSocketAddress to = dataPath.toPeer(a, buf, now);
+    return to == null ? null : Arrays.copyOfRange(frame, buf.position(), buf.limit());
   }
 
   static int code(StunMessage m) {
@@ -139,7 +169,7 @@ class TurnServiceTest {
     String[] up = creds.mint(EPOCH + 600, "tok1");
     byte[] t = tid();
     // Data before any permission goes nowhere.
-    assertThat(turn.fromPeer(50000, peer, new byte[] {1, 2, 3}, 0, 3, S)).isEmpty();
+    assertThat(fromPeer(peer, new byte[] {1, 2, 3}, S)).isNull();
     InetSocketAddress loopback = addr("127.0.0.1", 7000);
     assertThat(code(exchange(client, signed(StunMethod.CREATE_PERMISSION, up[0], up[1], nonce,
         List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(loopback, t)))), S))).isEqualTo(403);
@@ -152,17 +182,19 @@ class TurnServiceTest {
         new StunAttribute(StunAttribute.DATA, new byte[] {9, 8, 7}))).encode(null, false, false);
     List<TurnService.Action> sent = turn.fromClient(client, send, 0, send.length, 2 * S, EPOCH);
     assertThat(sent).singleElement().isInstanceOfSatisfying(TurnService.Action.ToPeer.class, p -> {
-      assertThat(p.relayPort()).isEqualTo(50000);
+      assertThat(p.allocation().relayPort()).isEqualTo(50000);
       assertThat(p.peer()).isEqualTo(peer);
       assertThat(p.data()).containsExactly(9, 8, 7);
     });
-    List<TurnService.Action> back = turn.fromPeer(50000, peer, new byte[] {4, 5}, 0, 2, 3 * S);
-    byte[] di = ((TurnService.Action.ToClient) back.get(0)).data();
+    byte[] di = fromPeer(peer, new byte[] {4, 5}, 3 * S);
     StunMessage data = StunMessage.decode(di, 0, di.length);
     assertThat(data.method()).isEqualTo(StunMethod.DATA);
+    assertThat(data.messageClass()).isEqualTo(StunClass.INDICATION);
     assertThat(data.attribute(StunAttribute.DATA).orElseThrow().value()).containsExactly(4, 5);
+    assertThat(XorAddress.decode(data.attribute(StunAttribute.XOR_PEER_ADDRESS).orElseThrow().value(), data.transactionId()))
+        .isEqualTo(peer);
     // After 300 s without refresh the permission is gone.
-    assertThat(turn.fromPeer(50000, peer, new byte[] {4, 5}, 0, 2, 302 * S)).isEmpty();
+    assertThat(fromPeer(peer, new byte[] {4, 5}, 302 * S)).isNull();
   }
 
   @Test
@@ -176,12 +208,12 @@ class TurnServiceTest {
         new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t)))), S);
     assertThat(bound.messageClass()).isEqualTo(StunClass.SUCCESS);
     byte[] cd = {0x40, 0x01, 0x00, 0x03, 7, 7, 7, 0};
-    TurnService.Action.ToPeer out = (TurnService.Action.ToPeer) turn.fromClient(client, cd, 0, cd.length, 2 * S, EPOCH).get(0);
-    assertThat(out.data()).containsExactly(7, 7, 7);
-    byte[] fromPeer = ((TurnService.Action.ToClient) turn.fromPeer(50000, peer, new byte[] {1, 2, 3, 4, 5}, 0, 5, 3 * S).get(0)).data();
-    assertThat(fromPeer).startsWith(0x40, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5);
+    assertThat(channelData(cd, 2 * S)).containsExactly(7, 7, 7);
+    assertThat(fromPeer(peer, new byte[] {1, 2, 3, 4, 5}, 3 * S)).containsExactly(0x40, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5);
     byte[] truncated = {0x40, 0x01, 0x00, 0x30, 1};
-    assertThat(turn.fromClient(client, truncated, 0, truncated.length, 4 * S, EPOCH)).isEmpty();
+    assertThat(channelData(truncated, 4 * S)).isNull();
+    assertThat(channelData(new byte[] {0x40, 0x02, 0x00, 0x01, 1}, 4 * S)).as("unbound channel").isNull();
+    assertThat(channelData(new byte[] {0x40, 0x01}, 4 * S)).as("shorter than a header").isNull();
   }
 
   @Test
@@ -202,6 +234,60 @@ class TurnServiceTest {
   void garbageGetsNothing() {
     byte[] junk = {0x12, 0x34};
     assertThat(turn.fromClient(client, junk, 0, junk.length, 0, EPOCH)).isEmpty();
-    assertThat(turn.fromPeer(59999, peer, junk, 0, junk.length, 0)).isEmpty();
+    assertThat(fromPeer(peer, junk, 0)).as("no allocation").isNull();
+  }
+
+  @Test
+  void requestsOnAnAllocationWithAnotherUsernameGet441() throws Exception {
+    String nonce = nonce();
+    allocate(nonce);
+    String[] other = creds.mint(EPOCH + 600, "tok2");
+    byte[] t = tid();
+    StunMessage r = exchange(client, signed(StunMethod.CREATE_PERMISSION, other[0], other[1], nonce,
+        List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t)))), S);
+    assertThat(code(r)).isEqualTo(441);
+    assertThat(counters.errors(441)).isEqualTo(1);
+  }
+
+  @Test
+  void permissionsPerAllocationAreBounded() throws Exception {
+    String nonce = nonce();
+    allocate(nonce);
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    for (int i = 0; i < Allocation.MAX_PERMISSIONS; i++) {
+      InetSocketAddress p = addr("198.51.100." + (10 + i), 6000);
+      assertThat(exchange(client, signed(StunMethod.CREATE_PERMISSION, up[0], up[1], nonce,
+          List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(p, tid())))), S).messageClass())
+          .isEqualTo(StunClass.SUCCESS);
+    }
+    StunMessage full = exchange(client, signed(StunMethod.CREATE_PERMISSION, up[0], up[1], nonce,
+        List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(addr("203.0.113.99", 1), tid())))), S);
+    assertThat(code(full)).isEqualTo(508);
+  }
+
+  @Test
+  void unauthenticatedRequestsAreRateLimitedPerSource() throws Exception {
+    byte[] bare = StunMessage.of(StunClass.REQUEST, StunMethod.ALLOCATE, tid(), UDP).encode(null, false, true);
+    int answered = 0;
+    for (int i = 0; i < 50; i++) {
+      answered += turn.fromClient(client, bare, 0, bare.length, 0, EPOCH).size();
+    }
+    assertThat(answered).as("burst of 2 x 5/s").isEqualTo(10);
+    assertThat(counters.get(RelayCounters.RATE_LIMITED)).isEqualTo(40);
+    FiveTuple other = new FiveTuple(addr("203.0.113.50", 40000), server, "udp");
+    assertThat(turn.fromClient(other, bare, 0, bare.length, 0, EPOCH)).as("another source has its own bucket").hasSize(1);
+    assertThat(turn.fromClient(client, bare, 0, bare.length, S, EPOCH)).as("refilled after a second").hasSize(1);
+  }
+
+  @Test
+  void dataIndicationCarriesAnIpv6PeerAddress() throws Exception {
+    allocate(nonce());
+    Allocation a = table.byClient(client, 0).orElseThrow();
+    InetSocketAddress v6 = addr("2001:db8::7", 5004);
+    table.permit(a, v6.getAddress(), 0);
+    byte[] di = fromPeer(v6, new byte[] {1, 2, 3}, S);
+    StunMessage m = StunMessage.decode(di, 0, di.length);
+    assertThat(XorAddress.decode(m.attribute(StunAttribute.XOR_PEER_ADDRESS).orElseThrow().value(), m.transactionId())).isEqualTo(v6);
+    assertThat(m.attribute(StunAttribute.DATA).orElseThrow().value()).containsExactly(1, 2, 3);
   }
 }

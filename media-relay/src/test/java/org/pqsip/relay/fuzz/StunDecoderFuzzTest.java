@@ -2,15 +2,20 @@ package org.pqsip.relay.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
 import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.relay.core.DataPath;
 import org.pqsip.relay.core.PeerPolicy;
+import org.pqsip.relay.core.RelayCounters;
+import org.pqsip.relay.core.SourceLimiter;
 import org.pqsip.relay.core.TurnService;
 import org.pqsip.relay.proto.StunException;
 import org.pqsip.relay.proto.StunMessage;
@@ -25,10 +30,14 @@ class StunDecoderFuzzTest {
   private static final InetSocketAddress SERVER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 3478);
   private static final FiveTuple CLIENT =
       new FiveTuple(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000), SERVER, "udp");
+  private static final AllocationTable TABLE = new AllocationTable(100, 10);
+  private static final RelayCounters COUNTERS = new RelayCounters();
   private static final TurnService TURN =
       new TurnService(
-          new RestCredentials("fuzz-secret-0123456789".getBytes(StandardCharsets.UTF_8), "pq.test"), "pq.test",
-          new byte[32], new PeerPolicy(Set.of(), List.of()), new AllocationTable(100, 10),
+          new TurnService.Settings(
+              new RestCredentials("fuzz-secret-0123456789".getBytes(StandardCharsets.UTF_8), "pq.test"), "pq.test",
+              new byte[32], new PeerPolicy(Set.of(), List.of()), InetAddress.getLoopbackAddress()),
+          TABLE,
           new TurnService.RelayPorts() {
             private int next = 50000;
 
@@ -38,9 +47,20 @@ class StunDecoderFuzzTest {
             }
 
             @Override
+            public void started(Allocation a) {}
+
+            @Override
             public void close(int port) {}
           },
-          InetAddress.getLoopbackAddress());
+          COUNTERS, new SourceLimiter(1_000_000_000));
+  private static final DataPath DATA = new DataPath(COUNTERS, 7);
+  private static final Allocation ALLOCATION;
+
+  static {
+    FiveTuple bound = new FiveTuple(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40001), SERVER, "udp");
+    ALLOCATION = TABLE.allocate(bound, "fuzz", 60000, AllocationTable.MAX_LIFETIME_NANOS, 0).allocation().orElseThrow();
+    TABLE.bindChannel(ALLOCATION, 0x4000, CLIENT.client(), 0);
+  }
 
   @FuzzTest(maxDuration = "5s")
   void decoderAndTurnServiceNeverThrowUnchecked(byte[] input) {
@@ -51,6 +71,12 @@ class StunDecoderFuzzTest {
       // the only allowed failure
     }
     TURN.fromClient(CLIENT, input, 0, input.length, 1, 1_800_000_000L);
-    TURN.fromPeer(50000, CLIENT.client(), input, 0, input.length, 1);
+    ByteBuffer frame = ByteBuffer.wrap(input);
+    if (DataPath.isChannelData(frame)) {
+      DATA.toPeer(ALLOCATION, frame, 1);
+    }
+    ByteBuffer fromPeer = ByteBuffer.allocate(DataPath.BUFFER_SIZE);
+    fromPeer.position(DataPath.HEADROOM).put(input, 0, Math.min(input.length, 65536)).flip().position(DataPath.HEADROOM);
+    DATA.toClient(ALLOCATION, CLIENT.client(), fromPeer, input.length % 2 == 0, 1);
   }
 }

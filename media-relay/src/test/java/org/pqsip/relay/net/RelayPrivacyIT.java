@@ -9,16 +9,12 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
-import org.pqsip.relay.auth.RestCredentials;
-import org.pqsip.relay.proto.StunAttribute;
 import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunMessage;
 import org.pqsip.relay.proto.StunMethod;
 
 /**
@@ -51,26 +47,23 @@ class RelayPrivacyIT {
     int clientPort;
     int relayPort;
     try {
-      InetAddress lo = InetAddress.getLoopbackAddress();
-      UdpTurnServer.Config cfg = new UdpTurnServer.Config(
-          new InetSocketAddress(lo, 0), lo, 61100, 61199, "pq.test", UdpTurnServerIT.SECRET, List.of("127.0.0.0/8"), 100, 10);
-      try (UdpTurnServer server = UdpTurnServer.start(cfg);
-          DatagramSocket client = new DatagramSocket(new InetSocketAddress(lo, 0))) {
-        client.setSoTimeout(5000);
-        clientPort = client.getLocalPort();
-        relayPort = server.localAddress().getPort();
-        List<StunAttribute> udp = List.of(new StunAttribute(StunAttribute.REQUESTED_TRANSPORT, new byte[] {17, 0, 0, 0}));
-        StunMessage ch = UdpTurnServerIT.ask(client, server.localAddress(),
-            StunMessage.of(StunClass.REQUEST, StunMethod.ALLOCATE, UdpTurnServerIT.tid(), udp).encode(null, false, true));
-        byte[] nonce = ch.attribute(StunAttribute.NONCE).orElseThrow().value();
-        String[] up = new RestCredentials(UdpTurnServerIT.SECRET, "pq.test").mint(System.currentTimeMillis() / 1000 + 600, "privacy-token-xyz");
-        user = up[0];
-        byte[] key = RestCredentials.longTermKey(up[0], "pq.test", up[1]);
-        StunMessage ok = UdpTurnServerIT.ask(client, server.localAddress(), UdpTurnServerIT.signed(StunMethod.ALLOCATE, udp, up[0], nonce, key));
-        assertThat(ok.messageClass()).isEqualTo(StunClass.SUCCESS);
-        byte[] junk = {0x40, 0x00, 0x7f, 0x7f, 1};
-        client.send(new DatagramPacket(junk, junk.length, server.localAddress())); // bad input too
-        UdpTurnServerIT.ask(client, server.localAddress(), UdpTurnServerIT.signed(StunMethod.ALLOCATE, udp, up[0], nonce, key)); // 437
+      try (RelayServer server = RelayServer.start(RelayServerIT.config(61100, 61199, 2));
+          TurnTestClient client = new TurnTestClient(server.udpAddresses().get(0));
+          DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        peer.setSoTimeout(5000);
+        clientPort = client.socket.getLocalPort();
+        relayPort = server.udpAddresses().get(0).getPort();
+        InetSocketAddress relayed = client.allocate("privacy-token-xyz");
+        user = client.username;
+        client.channelBind(0x4000, (InetSocketAddress) peer.getLocalSocketAddress());
+        client.channelData(0x4000, new byte[] {1, 2, 3});
+        peer.receive(new DatagramPacket(new byte[10], 10));
+        peer.send(new DatagramPacket(new byte[] {4}, 1, relayed));
+        client.receive();
+        client.sendRaw(new byte[] {0x40, 0x00, 0x7f, 0x7f, 1}); // bad input too
+        assertThat(client.ask(client.signed(StunMethod.ALLOCATE, TurnTestClient.tid(), TurnTestClient.UDP)).messageClass())
+            .isEqualTo(StunClass.ERROR); // 437
+        client.refresh(0);
       }
     } finally {
       System.setOut(out);

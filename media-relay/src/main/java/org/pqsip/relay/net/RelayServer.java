@@ -1,0 +1,112 @@
+package org.pqsip.relay.net;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.pqsip.relay.alloc.Quotas;
+import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.relay.core.PeerPolicy;
+import org.pqsip.relay.core.RelayCounters;
+import org.pqsip.relay.core.TurnService;
+
+/**
+ * The relay: N event loops (one per core by default) sharing the listening ports through
+ * SO_REUSEPORT, one credential secret, one peer policy, one quota and one relayed port range.
+ * Stateless across loops otherwise. Logs nothing.
+ */
+public final class RelayServer implements AutoCloseable {
+  /** The relay's settings (the command line and config file map onto this). */
+  public record Config(
+      List<InetSocketAddress> udp, InetAddress relayAddress, int relayPortMin, int relayPortMax,
+      String realm, byte[] authSecret, List<String> allowPeers, int maxAllocations, int maxPerUser,
+      int threads, int unauthRate) {
+    public Config {
+      udp = List.copyOf(udp);
+      allowPeers = List.copyOf(allowPeers);
+      authSecret = authSecret.clone();
+      if (udp.isEmpty()) {
+        throw new IllegalArgumentException("the relay needs at least one listening address");
+      }
+      if (threads < 1 || threads > 256) {
+        throw new IllegalArgumentException("threads must be between 1 and 256");
+      }
+      if (authSecret.length == 0) {
+        throw new IllegalArgumentException("the auth secret must not be empty");
+      }
+    }
+  }
+
+  private final List<EventLoop> loops = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final Quotas quotas;
+  private final List<InetSocketAddress> udpAddresses;
+
+  private RelayServer(Config c) throws IOException {
+    this.quotas = new Quotas(c.maxAllocations(), c.maxPerUser());
+    RelayPortPool pool = new RelayPortPool(c.relayPortMin(), c.relayPortMax());
+    byte[] nonceKey = new byte[32];
+    SecureRandom random = new SecureRandom();
+    random.nextBytes(nonceKey);
+    Set<InetAddress> own = new HashSet<>();
+    own.add(c.relayAddress());
+    c.udp().forEach(a -> own.add(a.getAddress()));
+    TurnService.Settings settings = new TurnService.Settings(
+        new RestCredentials(c.authSecret(), c.realm()), c.realm(), nonceKey, new PeerPolicy(own, c.allowPeers()), c.relayAddress());
+    List<InetSocketAddress> bind = c.udp();
+    try {
+      for (int i = 0; i < c.threads(); i++) {
+        EventLoop loop = new EventLoop(bind, settings, quotas, pool, c.unauthRate(), random.nextLong());
+        loops.add(loop);
+        bind = loop.udpAddresses(); // port 0 resolved by the first loop: the others join it
+      }
+    } catch (IOException | RuntimeException e) {
+      loops.forEach(EventLoop::release);
+      throw e;
+    }
+    this.udpAddresses = List.copyOf(bind);
+  }
+
+  public static RelayServer start(Config c) throws IOException {
+    RelayServer s = new RelayServer(c);
+    for (int i = 0; i < s.loops.size(); i++) {
+      Thread t = new Thread(s.loops.get(i), "pqsip-relay-" + i);
+      t.setDaemon(true);
+      s.threads.add(t);
+      t.start();
+    }
+    return s;
+  }
+
+  /** Where clients reach the relay over UDP. */
+  public List<InetSocketAddress> udpAddresses() {
+    return udpAddresses;
+  }
+
+  /** One aggregate counter set per event loop. */
+  public List<RelayCounters> counters() {
+    return loops.stream().map(EventLoop::counters).toList();
+  }
+
+  public int activeAllocations() {
+    return quotas.active();
+  }
+
+  /** The event loops' threads (benchmarks read their CPU time and allocation). */
+  public List<Thread> threads() {
+    return List.copyOf(threads);
+  }
+
+  /** Stops every loop; each releases its sockets and allocations before its thread ends. */
+  @Override
+  public void close() throws InterruptedException {
+    loops.forEach(EventLoop::stop);
+    for (Thread t : threads) {
+      t.join(5000);
+    }
+  }
+}

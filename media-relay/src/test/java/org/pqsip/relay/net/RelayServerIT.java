@@ -1,0 +1,214 @@
+package org.pqsip.relay.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pqsip.relay.proto.StunAttribute;
+import org.pqsip.relay.proto.StunClass;
+import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.relay.proto.StunMethod;
+import org.pqsip.relay.proto.XorAddress;
+
+/** TURN clients, the relay (two event loops) and peers, all real UDP sockets on loopback. */
+class RelayServerIT {
+  static final InetAddress LO = InetAddress.getLoopbackAddress();
+  RelayServer server;
+  InetSocketAddress srv;
+  final List<AutoCloseable> open = new ArrayList<>();
+
+  static RelayServer.Config config(int portMin, int portMax, int threads) {
+    return new RelayServer.Config(List.of(new InetSocketAddress(LO, 0)), LO, portMin, portMax, TurnTestClient.REALM,
+        TurnTestClient.SECRET, List.of("127.0.0.0/8"), 1000, 100, threads, 1000);
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    server = RelayServer.start(config(61000, 61099, 2));
+    srv = server.udpAddresses().get(0);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+    server.close();
+  }
+
+  TurnTestClient client() throws Exception {
+    TurnTestClient c = new TurnTestClient(srv);
+    open.add(c);
+    return c;
+  }
+
+  DatagramSocket peer() throws Exception {
+    DatagramSocket p = new DatagramSocket(new InetSocketAddress(LO, 0));
+    p.setSoTimeout(5000);
+    open.add(p);
+    return p;
+  }
+
+  static byte[] receive(DatagramSocket s) throws Exception {
+    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+    s.receive(p);
+    return Arrays.copyOf(p.getData(), p.getLength());
+  }
+
+  @Test
+  void allocatesAndRelaysBothWaysOverChannels() throws Exception {
+    TurnTestClient client = client();
+    DatagramSocket peer = peer();
+    InetSocketAddress relayed = client.allocate("r4nd0m");
+    assertThat(client.channelBind(0x4000, (InetSocketAddress) peer.getLocalSocketAddress()).messageClass()).isEqualTo(StunClass.SUCCESS);
+    client.channelData(0x4000, "ping".getBytes(StandardCharsets.US_ASCII));
+    DatagramPacket atPeer = new DatagramPacket(new byte[100], 100);
+    peer.receive(atPeer);
+    assertThat(new String(atPeer.getData(), 0, atPeer.getLength(), StandardCharsets.US_ASCII)).isEqualTo("ping");
+    assertThat(atPeer.getSocketAddress()).isEqualTo(relayed);
+    byte[] pong = "pong".getBytes(StandardCharsets.US_ASCII);
+    peer.send(new DatagramPacket(pong, pong.length, relayed));
+    assertThat(client.receive()).containsExactly(0x40, 0x00, 0x00, 0x04, 'p', 'o', 'n', 'g');
+    assertThat(server.activeAllocations()).isEqualTo(1);
+  }
+
+  @Test
+  void sendAndDataIndicationsWithAPermission() throws Exception {
+    TurnTestClient client = client();
+    DatagramSocket peer = peer();
+    InetSocketAddress peerAddr = (InetSocketAddress) peer.getLocalSocketAddress();
+    InetSocketAddress relayed = client.allocate("ind");
+    client.sendIndication(peerAddr, new byte[] {1, 2, 3});
+    byte[] other = {9};
+    peer.send(new DatagramPacket(other, 1, relayed)); // no permission yet: dropped
+    awaitDropped(2); // the Send indication and this datagram, before the permission exists
+    assertThat(client.createPermission(peerAddr).messageClass()).isEqualTo(StunClass.SUCCESS);
+    client.sendIndication(peerAddr, new byte[] {1, 2, 3});
+    assertThat(receive(peer)).containsExactly(1, 2, 3);
+    peer.send(new DatagramPacket(new byte[] {4, 5, 6, 7, 8}, 5, relayed));
+    byte[] di = client.receive();
+    StunMessage m = StunMessage.decode(di, 0, di.length);
+    assertThat(m.method()).isEqualTo(StunMethod.DATA);
+    assertThat(m.attribute(StunAttribute.DATA).orElseThrow().value()).containsExactly(4, 5, 6, 7, 8);
+    assertThat(XorAddress.decode(m.attribute(StunAttribute.XOR_PEER_ADDRESS).orElseThrow().value(), m.transactionId())).isEqualTo(peerAddr);
+  }
+
+  @Test
+  void answersBindingAndIgnoresJunk() throws Exception {
+    TurnTestClient client = client();
+    client.sendRaw(new byte[] {9, 9, 9});
+    byte[] tid = TurnTestClient.tid();
+    StunMessage resp = client.ask(StunMessage.of(StunClass.REQUEST, StunMethod.BINDING, tid, List.of()).encode(null, false, true));
+    assertThat(resp.messageClass()).isEqualTo(StunClass.SUCCESS);
+    assertThat(XorAddress.decode(resp.attribute(StunAttribute.XOR_MAPPED_ADDRESS).orElseThrow().value(), tid))
+        .isEqualTo(client.socket.getLocalSocketAddress());
+  }
+
+  @Test
+  void manyClientsSpreadOverLoopsEachGetTheirOwnRelay() throws Exception {
+    DatagramSocket peer = peer();
+    InetSocketAddress peerAddr = (InetSocketAddress) peer.getLocalSocketAddress();
+    List<TurnTestClient> clients = new ArrayList<>();
+    List<InetSocketAddress> relayed = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      TurnTestClient c = client();
+      relayed.add(c.allocate("tok" + i));
+      assertThat(c.channelBind(0x4000 + i, peerAddr).messageClass()).isEqualTo(StunClass.SUCCESS);
+      clients.add(c);
+    }
+    assertThat(relayed).doesNotHaveDuplicates();
+    assertThat(server.activeAllocations()).isEqualTo(24);
+    for (int i = 0; i < clients.size(); i++) {
+      peer.send(new DatagramPacket(new byte[] {(byte) i}, 1, relayed.get(i)));
+      assertThat(clients.get(i).receive()).containsExactly(0x40, i, 0, 1, i);
+      clients.get(i).channelData(0x4000 + i, new byte[] {(byte) (100 + i)});
+      DatagramPacket p = new DatagramPacket(new byte[10], 10);
+      peer.receive(p);
+      assertThat(p.getSocketAddress()).isEqualTo(relayed.get(i));
+      assertThat(p.getData()[0]).isEqualTo((byte) (100 + i));
+    }
+    long loopsUsed = server.counters().stream().filter(c -> c.get(org.pqsip.relay.core.RelayCounters.TO_PEER_PACKETS) > 0).count();
+    assertThat(loopsUsed).as("the kernel spreads 24 clients over both loops").isEqualTo(2);
+  }
+
+  @Test
+  void refreshToZeroEndsTheAllocationAndFreesItsQuota() throws Exception {
+    TurnTestClient client = client();
+    DatagramSocket peer = peer();
+    InetSocketAddress relayed = client.allocate("gone");
+    client.channelBind(0x4001, (InetSocketAddress) peer.getLocalSocketAddress());
+    assertThat(client.refresh(0).messageClass()).isEqualTo(StunClass.SUCCESS);
+    assertThat(server.activeAllocations()).isZero();
+    peer.send(new DatagramPacket(new byte[] {1}, 1, relayed));
+    client.socket.setSoTimeout(300);
+    try {
+      byte[] got = client.receive();
+      throw new AssertionError("data reached the client after its allocation ended: " + got.length + " bytes");
+    } catch (SocketTimeoutException expected) {
+      // the relayed port is closed: nothing comes back
+    }
+    client.socket.setSoTimeout(5000);
+    assertThat(client.allocate("gone")).as("the same 5-tuple may allocate again").isNotNull();
+  }
+
+  /**
+   * The forwarding path allocates nothing per packet: after a warm-up, the event loops' threads
+   * allocate (almost) no bytes while thousands of packets pass both ways.
+   */
+  @Test
+  void forwardingAllocatesNothingPerPacket() throws Exception {
+    TurnTestClient client = client();
+    DatagramSocket peer = peer();
+    InetSocketAddress relayed = client.allocate("alloc");
+    client.channelBind(0x4000, (InetSocketAddress) peer.getLocalSocketAddress());
+    byte[] payload = new byte[172];
+    DatagramPacket toRelay = new DatagramPacket(payload, payload.length, relayed);
+    DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+    for (int i = 0; i < 5_000; i++) { // warm-up: the JIT compiles the path
+      exchange(client, peer, toRelay, in);
+    }
+    long before = loopsAllocatedBytes();
+    int packets = 20_000;
+    for (int i = 0; i < packets / 2; i++) {
+      exchange(client, peer, toRelay, in);
+    }
+    double perPacket = (loopsAllocatedBytes() - before) / (double) packets;
+    System.out.printf("relay event loops allocated %.3f bytes per forwarded packet%n", perPacket);
+    assertThat(perPacket).as("bytes allocated per forwarded packet").isLessThan(1.0);
+  }
+
+  private long loopsAllocatedBytes() {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long n = 0;
+    for (Thread t : server.threads()) {
+      n += mx.getThreadAllocatedBytes(t.getId());
+    }
+    return n;
+  }
+
+  private void awaitDropped(long n) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (server.counters().stream().mapToLong(c -> c.get(org.pqsip.relay.core.RelayCounters.DROPPED)).sum() < n) {
+      assertThat(System.nanoTime()).as("%d packets dropped within 5 s", n).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+  }
+
+  private static void exchange(TurnTestClient client, DatagramSocket peer, DatagramPacket toRelay, DatagramPacket in) throws Exception {
+    client.channelData(0x4000, toRelay.getData());
+    peer.receive(in);
+    peer.send(toRelay);
+    client.socket.receive(in);
+  }
+}

@@ -1,0 +1,126 @@
+package org.pqsip.relay.net;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.relay.proto.StunAttribute;
+import org.pqsip.relay.proto.StunClass;
+import org.pqsip.relay.proto.StunException;
+import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.relay.proto.StunMethod;
+import org.pqsip.relay.proto.XorAddress;
+
+/** A small real TURN client over a UDP socket on loopback, for the relay's ITs. */
+final class TurnTestClient implements AutoCloseable {
+  static final String REALM = "pq.test";
+  static final byte[] SECRET = "a-shared-secret-for-the-relay-it".getBytes(StandardCharsets.UTF_8);
+  static final List<StunAttribute> UDP = List.of(new StunAttribute(StunAttribute.REQUESTED_TRANSPORT, new byte[] {17, 0, 0, 0}));
+
+  final DatagramSocket socket;
+  final InetSocketAddress server;
+  String username;
+  private byte[] key;
+  private byte[] nonce;
+
+  TurnTestClient(InetSocketAddress server) throws IOException {
+    this.server = server;
+    this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    socket.setSoTimeout(5000);
+  }
+
+  static byte[] tid() {
+    byte[] t = new byte[12];
+    new SecureRandom().nextBytes(t);
+    return t;
+  }
+
+  byte[] receive() throws IOException {
+    byte[] buf = new byte[70000];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    socket.receive(p);
+    return Arrays.copyOf(buf, p.getLength());
+  }
+
+  void sendRaw(byte[] b) throws IOException {
+    socket.send(new DatagramPacket(b, b.length, server));
+  }
+
+  StunMessage ask(byte[] req) throws IOException, StunException {
+    sendRaw(req);
+    byte[] r = receive();
+    return StunMessage.decode(r, 0, r.length);
+  }
+
+  /** Allocate with the 401 challenge first, as RFC 8656 clients do; returns the relayed address. */
+  InetSocketAddress allocate(String token) throws IOException, StunException {
+    StunMessage challenge = ask(StunMessage.of(StunClass.REQUEST, StunMethod.ALLOCATE, tid(), UDP).encode(null, false, true));
+    nonce = challenge.attribute(StunAttribute.NONCE).orElseThrow().value();
+    String[] up = new RestCredentials(SECRET, REALM).mint(System.currentTimeMillis() / 1000 + 600, token);
+    username = up[0];
+    key = RestCredentials.longTermKey(up[0], REALM, up[1]);
+    StunMessage ok = request(StunMethod.ALLOCATE, tid(), UDP);
+    if (ok.messageClass() != StunClass.SUCCESS) {
+      throw new IOException("allocate refused: " + Arrays.toString(ok.attribute(StunAttribute.ERROR_CODE).orElseThrow().value()));
+    }
+    return XorAddress.decode(ok.attribute(StunAttribute.XOR_RELAYED_ADDRESS).orElseThrow().value(), ok.transactionId());
+  }
+
+  StunMessage request(int method, byte[] tid, List<StunAttribute> attrs) throws IOException, StunException {
+    return ask(signed(method, tid, attrs));
+  }
+
+  byte[] signed(int method, byte[] tid, List<StunAttribute> attrs) {
+    List<StunAttribute> all = new ArrayList<>(attrs);
+    all.add(new StunAttribute(StunAttribute.USERNAME, username.getBytes(StandardCharsets.UTF_8)));
+    all.add(new StunAttribute(StunAttribute.REALM, REALM.getBytes(StandardCharsets.UTF_8)));
+    all.add(new StunAttribute(StunAttribute.NONCE, nonce));
+    return StunMessage.of(StunClass.REQUEST, method, tid, all).encode(key, false, true);
+  }
+
+  StunMessage channelBind(int channel, InetSocketAddress peer) throws IOException, StunException {
+    byte[] t = tid();
+    return request(StunMethod.CHANNEL_BIND, t, List.of(
+        new StunAttribute(StunAttribute.CHANNEL_NUMBER, new byte[] {(byte) (channel >>> 8), (byte) channel, 0, 0}),
+        new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t))));
+  }
+
+  StunMessage createPermission(InetSocketAddress peer) throws IOException, StunException {
+    byte[] t = tid();
+    return request(StunMethod.CREATE_PERMISSION, t, List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t))));
+  }
+
+  StunMessage refresh(int seconds) throws IOException, StunException {
+    return request(StunMethod.REFRESH, tid(), List.of(new StunAttribute(StunAttribute.LIFETIME,
+        new byte[] {(byte) (seconds >>> 24), (byte) (seconds >>> 16), (byte) (seconds >>> 8), (byte) seconds})));
+  }
+
+  void channelData(int channel, byte[] payload) throws IOException {
+    byte[] cd = new byte[4 + payload.length];
+    cd[0] = (byte) (channel >>> 8);
+    cd[1] = (byte) channel;
+    cd[2] = (byte) (payload.length >>> 8);
+    cd[3] = (byte) payload.length;
+    System.arraycopy(payload, 0, cd, 4, payload.length);
+    sendRaw(cd);
+  }
+
+  void sendIndication(InetSocketAddress peer, byte[] payload) throws IOException {
+    byte[] t = tid();
+    sendRaw(StunMessage.of(StunClass.INDICATION, StunMethod.SEND, t, List.of(
+        new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t)),
+        new StunAttribute(StunAttribute.DATA, payload))).encode(null, false, false));
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+}
