@@ -229,7 +229,9 @@ public final class TurnService {
     } catch (StunException e) {
       return error(m, 400, "Bad Request", key);
     }
-    if (channel < 0x4000 || channel > 0x4FFF) {
+    // RFC 8656 narrowed channels to 0x4000-0x4FFF; RFC 5766 clients (coturn's among them) still
+    // pick from 0x4000-0x7FFF, which ChannelData's top bits (01) cover too: accept both.
+    if (channel < 0x4000 || channel > 0x7FFF) {
       return error(m, 400, "Bad Request", key);
     }
     if (!peers.allowed(peer.getAddress())) {

@@ -32,8 +32,14 @@ import org.pqsip.relay.proto.StunMessage;
  * the control path ({@link TurnService}), which may allocate.
  */
 final class EventLoop implements Runnable {
-  /** Datagrams drained per readiness event before other sockets get their turn. */
+  /** Datagrams drained from the shared listener per readiness event. */
   private static final int BATCH = 64;
+  /**
+   * Datagrams read from an allocation's own socket per readiness event. One: a call's socket
+   * rarely holds a second datagram, so a second read would mostly be a wasted EAGAIN system call;
+   * epoll (level-triggered) reports the socket again if more is queued, in a batch with others.
+   */
+  private static final int PER_ALLOCATION = 1;
   private static final long SWEEP_NANOS = 1_000_000_000L;
 
   private final Selector selector;
@@ -133,7 +139,7 @@ final class EventLoop implements Runnable {
 
   /** Peer to client: the hot path. */
   private void readRelay(Link l) throws IOException {
-    for (int i = 0; i < BATCH; i++) {
+    for (int i = 0; i < PER_ALLOCATION; i++) {
       buf.clear().position(DataPath.HEADROOM).limit(DataPath.HEADROOM + 65536);
       InetSocketAddress from = (InetSocketAddress) l.relay.receive(buf);
       if (from == null) {
@@ -150,7 +156,7 @@ final class EventLoop implements Runnable {
 
   /** Client to peer on the allocation's connected socket: the other hot path. */
   private void readConnected(Link l) throws IOException {
-    for (int i = 0; i < BATCH; i++) {
+    for (int i = 0; i < PER_ALLOCATION; i++) {
       buf.clear();
       if (l.connected.read(buf) <= 0) {
         return;

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Load benchmark: our relay and coturn's turnserver, one after the other, driven by the same real
+# TURN client (coturn's turnutils_uclient: REST-secret auth, channels, 172-byte messages every
+# 20 ms) towards one UDP echo peer (turnutils_peer), all on loopback. Prints, per server: loss,
+# average round trip, server CPU-seconds while the client ran, CPU per forwarded packet, peak RSS.
+# Each server first gets the same warm-up run (100 clients x 250 messages; for the JVM that is
+# when the JIT compiles the path), printed too; the ratio compares the measured runs.
+#
+#   ./pq bench relay [CLIENTS] [MESSAGES]      (defaults 500 and 500: 10 s of media per client)
+#
+# Every process started here is stopped by PID; the loops are bounded by count and time.
+set -euo pipefail
+CLIENTS=${1:-500}
+MESSAGES=${2:-500}
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+SECRET="bench-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+PEER_PORT=3480
+OURS_PORT=3578
+COTURN_PORT=3579
+TICKS=$(getconf CLK_TCK)
+WORK=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v turnserver >/dev/null || { echo "coturn is not installed (apt-get install -y coturn)" >&2; exit 1; }
+ulimit -n "$(ulimit -Hn)"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+wait_for_stun() { # port: until a Binding request is answered (bounded: 100 x 0.1 s)
+  for _ in $(seq 100); do
+    if timeout 1 turnutils_stunclient -p "$1" 127.0.0.1 >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "server on port $1 did not answer STUN" >&2
+  return 1
+}
+
+run_client() { # name port pid clients messages
+  local name=$1 port=$2 pid=$3 clients=$4 messages=$5 before after out
+  before=$(cpu_ticks "$pid")
+  out="$WORK/$name.uclient"
+  timeout 900 turnutils_uclient -m "$clients" -n "$messages" -l 172 -z 20 -c -e 127.0.0.1 -r "$PEER_PORT" \
+    -W "$SECRET" -u bench -p "$port" 127.0.0.1 >"$out" 2>&1 || true
+  after=$(cpu_ticks "$pid")
+  local sent recv lost rtt
+  sent=$(grep -o 'tot_send_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2)
+  recv=$(grep -o 'tot_recv_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2)
+  lost=$(grep -o 'Total lost packets [0-9]* ([0-9.]*%)' "$out" | tail -1 | sed 's/Total lost packets //')
+  rtt=$(grep -o 'Average round trip delay [0-9.]* ms' "$out" | tail -1 | awk '{print $5}')
+  local cpu forwarded
+  cpu=$(awk -v t=$((after - before)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')
+  forwarded=$(( ${sent:-0} + ${recv:-0} )) # each message crosses the relay twice: out and back
+  printf '%-14s clients=%s sent=%s received=%s lost=%s avg_rtt_ms=%s cpu_s=%s cpu_us_per_packet=%s peak_rss_mb=%s\n' \
+    "$name" "$clients" "${sent:-?}" "${recv:-?}" "${lost:-?}" "${rtt:-?}" "$cpu" \
+    "$(awk -v c="$cpu" -v n="$forwarded" 'BEGIN {if (n > 0) printf "%.2f", c * 1e6 / n; else print "?"}')" \
+    "$(peak_rss_mb "$pid")" | tee -a "$WORK/results"
+}
+
+turnutils_peer -L 127.0.0.1 -p "$PEER_PORT" >/dev/null 2>&1 &
+PIDS+=($!)
+
+echo "== ours: ./pq relay (one event loop per core)" >&2
+"$ROOT/pq" build
+java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -Djava.util.logging.config.file="$ROOT/config/logging.properties" \
+  -cp "$ROOT/media-relay/target/classes:$(cat "$ROOT/media-relay/target/classpath.txt")" org.pqsip.relay.cli.Relay \
+  --listen "udp:127.0.0.1:$OURS_PORT" --realm pq.bench --auth-secret "$SECRET" --allow-peer 127.0.0.0/8 \
+  --relay-ports 61000-62999 --max-per-user 100000 --unauth-rate 100000 >"$WORK/ours.out" 2>&1 &
+OURS=$!
+PIDS+=($OURS)
+wait_for_stun "$OURS_PORT"
+run_client ours-warmup "$OURS_PORT" "$OURS" 100 250
+run_client ours "$OURS_PORT" "$OURS" "$CLIENTS" "$MESSAGES"
+kill "$OURS"; wait "$OURS" 2>/dev/null || true
+
+echo "== coturn: turnserver" >&2
+turnserver -n --listening-ip=127.0.0.1 --listening-port="$COTURN_PORT" --relay-ip=127.0.0.1 \
+  --min-port=63000 --max-port=64999 --use-auth-secret --static-auth-secret="$SECRET" --realm=pq.bench \
+  --allow-loopback-peers --no-cli --no-tls --no-dtls --no-tcp --log-file=/dev/null --simple-log >/dev/null 2>&1 &
+COTURN=$!
+PIDS+=($COTURN)
+wait_for_stun "$COTURN_PORT"
+run_client coturn-warmup "$COTURN_PORT" "$COTURN" 100 250
+run_client coturn "$COTURN_PORT" "$COTURN" "$CLIENTS" "$MESSAGES"
+kill "$COTURN"; wait "$COTURN" 2>/dev/null || true
+
+awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[$1, kv[1]] = kv[2]}}
+     END {if (v["coturn", "cpu_us_per_packet"] > 0)
+            printf "CPU per forwarded packet, ours / coturn: %.2f\n", v["ours", "cpu_us_per_packet"] / v["coturn", "cpu_us_per_packet"]}' \
+  "$WORK/results"
