@@ -73,10 +73,10 @@ public final class Relay implements Callable<Integer> {
       description = "Serve aggregate Prometheus metrics at http://HOST:PORT/metrics (no addresses, no usernames).")
   String metrics;
 
-  @Option(names = "--cert", paramLabel = "FILE", description = "TLS certificate chain (PEM) for tls: listeners.")
+  @Option(names = "--cert", paramLabel = "FILE", description = "TLS certificate chain (PEM) for tls: listeners (tls is not implemented yet).")
   Path cert;
 
-  @Option(names = "--key", paramLabel = "FILE", description = "TLS private key (PKCS#8 PEM) for tls: listeners.")
+  @Option(names = "--key", paramLabel = "FILE", description = "TLS private key (PKCS#8 PEM) for tls: listeners (tls is not implemented yet).")
   Path key;
 
   @Option(names = "--config", paramLabel = "FILE",

@@ -4,39 +4,103 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The operator's contract: one 'relay ready' line on stdout, nothing else, and exit on SIGTERM. */
 class RelayCommandIT {
-  @Test
-  void printsReadyAndStopsOnSigterm() throws Exception {
+  @TempDir
+  Path dir;
+
+  static Process start(String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), Relay.class.getName(),
-        "--listen", "udp:127.0.0.1:34790", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
-        "--relay-ports", "61200-61299")).redirectErrorStream(true).start();
+    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Relay.class.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  }
+
+  /** Reads the ready line, SIGTERMs the relay and checks that it exits with nothing more printed. */
+  static String readyThenStop(Process p, ReadyCheck whileRunning) throws Exception {
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      assertThat(out.readLine()).isEqualTo("relay ready udp:127.0.0.1:34790"); // blocks until ready or exit
+      String ready = out.readLine(); // blocks until ready or exit
+      whileRunning.check(ready);
       p.toHandle().destroy(); // SIGTERM, without closing our end of its output
       assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("exits within 10 s of SIGTERM").isTrue();
       assertThat(out.readLine()).as("nothing more is printed").isNull();
+      return ready;
     } finally {
       p.destroyForcibly();
     }
   }
 
-  @Test
-  void unsupportedListenerIsAClearError() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), Relay.class.getName(),
-        "--listen", "tls:127.0.0.1:5349", "--realm", "r", "--auth-secret", "0123456789abcdef0123"))
-        .redirectErrorStream(true).start();
+  interface ReadyCheck {
+    void check(String readyLine) throws Exception;
+  }
+
+  static String failure(Process p) throws Exception {
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(2);
-    assertThat(text).contains("not implemented yet");
+    return text;
+  }
+
+  @Test
+  void printsReadyAndStopsOnSigterm() throws Exception {
+    Process p = start("--listen", "udp:127.0.0.1:34790", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
+        "--relay-ports", "61200-61299");
+    assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:34790");
+  }
+
+  @Test
+  void configFileSecretFileAndMetricsWithoutIdentities() throws Exception {
+    Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123\n");
+    Path conf = Files.writeString(dir.resolve("relay.conf"), String.join("\n",
+        "listen = udp:127.0.0.1:34791", "realm = pq.test", "auth-secret-file = " + secret,
+        "relay-ports = 61300-61399", "threads = 2", "metrics = 127.0.0.1:0", ""));
+    readyThenStop(start("--config", conf.toString()), ready -> {
+      assertThat(ready).startsWith("relay ready udp:127.0.0.1:34791 metrics:127.0.0.1:");
+      String body = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://" + ready.substring(ready.indexOf("metrics:") + 8) + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(body).contains("pqrelay_allocations 0", "pqrelay_forwarded_packets_total{direction=\"to_peer\"} 0",
+          "pqrelay_error_responses_total{code=\"401\"} 0", "pqrelay_rate_limited_requests_total 0");
+      assertThat(body).doesNotContain("127.0.0.1").doesNotContain("34791");
+    });
+  }
+
+  @Test
+  void theShippedSampleConfigIsValid() throws Exception {
+    Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123\n");
+    Process p = start("--config", "dist/relay.conf", "--listen", "udp:127.0.0.1:34792", "--relay-ip", "127.0.0.1",
+        "--auth-secret-file", secret.toString(), "--metrics", "127.0.0.1:0", "--relay-ports", "61400-61499");
+    assertThat(readyThenStop(p, ready -> {})).startsWith("relay ready udp:127.0.0.1:34792 metrics:");
+  }
+
+  @Test
+  void unknownConfigSettingIsAClearError() throws Exception {
+    Path conf = Files.writeString(dir.resolve("bad.conf"), "listen = udp:127.0.0.1:34793\nrelay-port = 1-2\n");
+    assertThat(failure(start("--config", conf.toString()))).contains("unknown setting 'relay-port'");
+  }
+
+  @Test
+  void unsupportedListenerIsAClearError() throws Exception {
+    assertThat(failure(start("--listen", "tls:127.0.0.1:5349", "--realm", "r", "--auth-secret", "0123456789abcdef0123")))
+        .contains("not implemented yet");
+  }
+
+  @Test
+  void namesInsteadOfAddressesAreRefused() throws Exception {
+    assertThat(failure(start("--listen", "udp:relay.example.net:3478", "--realm", "r", "--auth-secret", "0123456789abcdef0123")))
+        .contains("literal IP address");
   }
 }
