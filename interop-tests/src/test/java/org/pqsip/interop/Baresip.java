@@ -32,6 +32,22 @@ final class Baresip implements AutoCloseable {
    * @param mediaenc null for plain RTP, "srtp" for best-effort SDES, "srtp-mand" for mandatory
    */
   static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String mediaenc) throws Exception {
+    return start(dir, sipPort, rtpBase, toneHz, mediaenc == null ? "" : ";mediaenc=" + mediaenc, List.of());
+  }
+
+  /**
+   * baresip with its media through a TURN relay ({@code turn} module): its SDP offers the relayed
+   * address, and every (SDES-protected) RTP packet crosses the relay both ways.
+   */
+  static Baresip startWithTurn(Path dir, int sipPort, int rtpBase, double toneHz, String relayHostPort, String user,
+      String password) throws Exception {
+    return start(dir, sipPort, rtpBase, toneHz,
+        ";mediaenc=srtp;medianat=turn;stunserver=turn:" + relayHostPort + ";stunuser=" + user + ";stunpass=" + password,
+        List.of("turn.so"));
+  }
+
+  private static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String accountParams, List<String> modules)
+      throws Exception {
     Files.createDirectories(dir);
     Path tone = dir.resolve("tone.wav");
     ToneSource src = new ToneSource(toneHz);
@@ -54,6 +70,7 @@ final class Baresip implements AutoCloseable {
         "module g711.so",
         "module aufile.so",
         "module srtp.so",
+        modules.stream().map(m -> "module " + m).collect(java.util.stream.Collectors.joining("\n")),
         "module_app account.so",
         "module_app menu.so",
         "module_app ctrl_tcp.so",
@@ -63,7 +80,7 @@ final class Baresip implements AutoCloseable {
         "rtp_ports " + rtpBase + "-" + (rtpBase + 99),
         ""));
     Files.writeString(dir.resolve("accounts"),
-        "<sip:carol@127.0.0.1>;regint=0;answermode=auto" + (mediaenc == null ? "" : ";mediaenc=" + mediaenc) + "\n");
+        "<sip:carol@127.0.0.1>;regint=0;answermode=auto" + accountParams + "\n");
     ExternalProcess p = ExternalProcess.start("baresip", List.of("baresip", "-f", dir.toString()));
     Baresip b = new Baresip(sipPort, ctrl, p);
     p.awaitLine("baresip is ready.", Duration.ofSeconds(15));
