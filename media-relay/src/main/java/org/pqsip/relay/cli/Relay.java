@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
     description = {"STUN/TURN relay that forwards ciphertext and keeps no call metadata.",
         "Nothing is logged per allocation or packet; nothing is written to disk."})
 public final class Relay implements Callable<Integer> {
-  @Option(names = "--listen", split = ",", paramLabel = "udp:HOST:PORT",
-      description = "Where clients reach the relay; repeatable. HOST is a literal IP ([::1] for IPv6).")
+  @Option(names = "--listen", split = ",", paramLabel = "udp|tcp:HOST:PORT",
+      description = "Where clients reach the relay (udp or tcp; tls is not implemented yet); repeatable. HOST is a literal IP ([::1] for IPv6).")
   List<String> listen = new ArrayList<>();
 
   @Option(names = "--realm", description = "The realm of the long-term credentials.")
@@ -180,6 +180,7 @@ public final class Relay implements Callable<Integer> {
     }));
     StringBuilder ready = new StringBuilder("relay ready");
     server.udpAddresses().forEach(a -> ready.append(" udp:").append(hostPort(a)));
+    server.tcpAddresses().forEach(a -> ready.append(" tcp:").append(hostPort(a)));
     if (exporter != null) {
       ready.append(" metrics:").append(hostPort(new InetSocketAddress(metricsAt.getAddress(), exporter.port())));
     }
@@ -205,23 +206,25 @@ public final class Relay implements Callable<Integer> {
       s = lines.isEmpty() ? "" : lines.get(0).trim();
     }
     List<InetSocketAddress> udp = new ArrayList<>();
+    List<InetSocketAddress> tcp = new ArrayList<>();
     for (String l : listen) {
       Listen parsed = Listen.parse(l);
-      if (!parsed.transport().equals("udp")) {
-        throw new IllegalArgumentException(parsed.transport() + " listeners are not implemented yet; use udp:HOST:PORT");
+      switch (parsed.transport()) {
+        case "udp" -> udp.add(parsed.address());
+        case "tcp" -> tcp.add(parsed.address());
+        default -> throw new IllegalArgumentException("tls listeners are not implemented yet; use udp: or tcp:HOST:PORT");
       }
-      udp.add(parsed.address());
     }
     String[] range = relayPorts.split("-");
     if (range.length != 2 || !range[0].matches("\\d{1,5}") || !range[1].matches("\\d{1,5}")) {
       throw new IllegalArgumentException("--relay-ports must look like 61000-61999");
     }
-    InetAddress relay = relayIp == null ? udp.get(0).getAddress() : Listen.literal(relayIp, "--relay-ip");
+    InetAddress relay = relayIp == null ? (udp.isEmpty() ? tcp : udp).get(0).getAddress() : Listen.literal(relayIp, "--relay-ip");
     if (relay.isAnyLocalAddress()) {
       throw new IllegalArgumentException("--relay-ip must be a concrete address when listening on a wildcard");
     }
     int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-    return new RelayServer.Config(udp, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
+    return new RelayServer.Config(udp, tcp, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
         s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate);
   }
 

@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.pqsip.relay.core.StreamFraming;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,9 +44,16 @@ final class EventLoop implements Runnable {
    */
   private static final int PER_ALLOCATION = 1;
   private static final long SWEEP_NANOS = 1_000_000_000L;
+  /** A TCP connection must allocate within this time or it is closed. */
+  private static final long TCP_IDLE_NANOS = 30_000_000_000L;
+  /** TCP connections per loop; more are closed at accept. */
+  private static final int MAX_TCP = 10_000;
+  private static final Object TCP_LISTENER = new Object();
 
   private final Selector selector;
   private final List<DatagramChannel> listeners = new ArrayList<>();
+  private final List<ServerSocketChannel> tcpListeners = new ArrayList<>();
+  private final Map<FiveTuple, TcpConnection> connections = new HashMap<>();
   private final AllocationTable table;
   private final TurnService service;
   private final DataPath dataPath;
@@ -57,7 +67,7 @@ final class EventLoop implements Runnable {
   private final Ports ports = new Ports();
   private volatile boolean closed;
 
-  EventLoop(List<InetSocketAddress> udp, TurnService.Settings settings, Quotas quotas, RelayPortPool pool,
+  EventLoop(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, TurnService.Settings settings, Quotas quotas, RelayPortPool pool,
       int unauthRate, long seed) throws IOException {
     this.selector = Selector.open();
     this.pool = pool;
@@ -74,6 +84,14 @@ final class EventLoop implements Runnable {
         ch.bind(a);
         ch.configureBlocking(false).register(selector, SelectionKey.OP_READ, null);
       }
+      for (InetSocketAddress a : tcp) {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        tcpListeners.add(ch);
+        ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        ch.bind(a, 1024);
+        ch.configureBlocking(false).register(selector, SelectionKey.OP_ACCEPT, TCP_LISTENER);
+      }
     } catch (IOException | RuntimeException e) {
       release();
       throw e;
@@ -84,6 +102,15 @@ final class EventLoop implements Runnable {
   List<InetSocketAddress> udpAddresses() throws IOException {
     List<InetSocketAddress> out = new ArrayList<>();
     for (DatagramChannel ch : listeners) {
+      out.add((InetSocketAddress) ch.getLocalAddress());
+    }
+    return out;
+  }
+
+  /** Where each TCP listener is bound. */
+  List<InetSocketAddress> tcpAddresses() throws IOException {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (ServerSocketChannel ch : tcpListeners) {
       out.add((InetSocketAddress) ch.getLocalAddress());
     }
     return out;
@@ -107,6 +134,7 @@ final class EventLoop implements Runnable {
         long now = System.nanoTime();
         if (now >= nextSweep) {
           service.sweep(now);
+          sweepConnections(now);
           nextSweep = now + SWEEP_NANOS;
         }
       }
@@ -124,6 +152,10 @@ final class EventLoop implements Runnable {
       Object att = key.attachment();
       if (att == null) {
         readListener((DatagramChannel) key.channel());
+      } else if (att == TCP_LISTENER) {
+        accept((ServerSocketChannel) key.channel());
+      } else if (att instanceof TcpConnection c) {
+        readTcp(c, key);
       } else {
         Link l = (Link) att;
         if (key.channel() == l.relay) {
@@ -148,7 +180,7 @@ final class EventLoop implements Runnable {
       long now = System.nanoTime();
       Allocation a = l.allocation;
       buf.limit(buf.position());
-      if (a != null && a.live(now) && dataPath.toClient(a, from, buf, false, now)) {
+      if (a != null && a.live(now) && dataPath.toClient(a, from, buf, l.tcp != null, now)) {
         send(l, buf);
       }
     }
@@ -209,6 +241,17 @@ final class EventLoop implements Runnable {
   }
 
   private void replyTo(FiveTuple t, ByteBuffer data) {
+    if (t.transport().equals("tcp")) {
+      TcpConnection c = connections.get(t);
+      try {
+        if (c != null && !c.write(data)) {
+          counters.add(RelayCounters.DROPPED, 1);
+        }
+      } catch (IOException e) {
+        close(c);
+      }
+      return;
+    }
     for (DatagramChannel ch : listeners) {
       try {
         if (ch.getLocalAddress().equals(t.server())) {
@@ -224,7 +267,9 @@ final class EventLoop implements Runnable {
 
   private void send(Link l, ByteBuffer frame) {
     try {
-      l.toClient(frame);
+      if (!l.toClient(frame)) {
+        counters.add(RelayCounters.DROPPED, 1);
+      }
     } catch (IOException e) {
       counters.add(RelayCounters.DROPPED, 1); // one unreachable client must not stop the loop
     }
@@ -235,6 +280,88 @@ final class EventLoop implements Runnable {
       l.relay.send(payload, peer);
     } catch (IOException e) {
       counters.add(RelayCounters.DROPPED, 1);
+    }
+  }
+
+  private void accept(ServerSocketChannel server) throws IOException {
+    for (int i = 0; i < BATCH; i++) {
+      SocketChannel sc = server.accept();
+      if (sc == null) {
+        return;
+      }
+      if (connections.size() >= MAX_TCP) {
+        sc.close();
+        counters.add(RelayCounters.DROPPED, 1);
+        continue;
+      }
+      sc.configureBlocking(false);
+      sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      FiveTuple t = new FiveTuple((InetSocketAddress) sc.getRemoteAddress(), (InetSocketAddress) sc.getLocalAddress(), "tcp");
+      TcpConnection c = new TcpConnection(sc, t, System.nanoTime());
+      c.key = sc.register(selector, SelectionKey.OP_READ, c);
+      connections.put(t, c);
+    }
+  }
+
+  /** Bytes from a TCP client: every complete frame goes the way a datagram would. */
+  private void readTcp(TcpConnection c, SelectionKey key) {
+    try {
+      if (key.isWritable()) {
+        c.flush();
+      }
+      if (!key.isReadable()) {
+        return;
+      }
+      if (c.channel.read(c.in) < 0) {
+        close(c);
+        return;
+      }
+    } catch (IOException e) {
+      close(c);
+      return;
+    }
+    int start = 0;
+    int end = c.in.position();
+    while (c.channel.isOpen()) {
+      int f = StreamFraming.frameLength(c.in, start, end, TcpConnection.MAX_FRAME);
+      if (f == StreamFraming.INCOMPLETE) {
+        break;
+      }
+      if (f == StreamFraming.INVALID) {
+        counters.add(RelayCounters.DROPPED, 1);
+        close(c); // garbage on a stream: no way to find the next frame
+        return;
+      }
+      c.frame.limit(start + f).position(start);
+      fromClient(c.tuple, c.frame, c.allocation);
+      start += f;
+    }
+    if (c.channel.isOpen()) {
+      c.in.limit(end).position(start);
+      c.in.compact();
+    }
+  }
+
+  private void close(TcpConnection c) {
+    if (c == null) {
+      return;
+    }
+    connections.remove(c.tuple);
+    Allocation a = c.allocation;
+    if (a != null) {
+      table.remove(a); // RFC 8656: the allocation ends with its TCP connection
+      ports.close(a.relayPort());
+    }
+    c.close();
+  }
+
+  private void sweepConnections(long now) {
+    for (TcpConnection c : new ArrayList<>(connections.values())) {
+      boolean idle = c.allocation == null && now - c.openedAt > TCP_IDLE_NANOS;
+      boolean ended = c.allocation != null && !c.allocation.live(now);
+      if (idle || ended) {
+        close(c);
+      }
     }
   }
 
@@ -275,6 +402,13 @@ final class EventLoop implements Runnable {
       l.allocation = a;
       a.attach(l);
       l.client = a.fiveTuple().client();
+      if (a.fiveTuple().transport().equals("tcp")) {
+        l.tcp = connections.get(a.fiveTuple());
+        if (l.tcp != null) {
+          l.tcp.allocation = a;
+        }
+        return;
+      }
       for (DatagramChannel ch : listeners) {
         try {
           if (ch.getLocalAddress().equals(a.fiveTuple().server())) {
@@ -316,7 +450,13 @@ final class EventLoop implements Runnable {
       pool.release(l.port);
     }
     links.clear();
-    for (DatagramChannel ch : listeners) {
+    for (TcpConnection c : new ArrayList<>(connections.values())) {
+      c.close();
+    }
+    connections.clear();
+    List<java.nio.channels.Channel> all = new ArrayList<>(listeners);
+    all.addAll(tcpListeners);
+    for (java.nio.channels.Channel ch : all) {
       try {
         ch.close();
       } catch (IOException e) {

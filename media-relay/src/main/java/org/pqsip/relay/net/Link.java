@@ -11,7 +11,7 @@ import org.pqsip.relay.alloc.Allocation;
  * client that is a socket connected to the client on the listening port (SO_REUSEPORT): the
  * kernel hands it the client's datagrams, so the hot path needs no address lookup and no
  * per-packet address object. Until it exists, or if it cannot be made, the shared listener is
- * used.
+ * used. For a TCP client it is the client's connection.
  */
 final class Link {
   final DatagramChannel relay;
@@ -20,23 +20,33 @@ final class Link {
   DatagramChannel connected;
   DatagramChannel listener;
   InetSocketAddress client;
+  /** The client's TCP connection, for allocations made over TCP (else null). */
+  TcpConnection tcp;
 
   Link(DatagramChannel relay, int port) {
     this.relay = relay;
     this.port = port;
   }
 
-  void toClient(ByteBuffer frame) throws IOException {
+  /** False when the frame had to be dropped (a TCP client that is not reading). */
+  boolean toClient(ByteBuffer frame) throws IOException {
+    if (tcp != null) {
+      return tcp.write(frame);
+    }
     if (connected != null) {
       connected.write(frame);
     } else {
       listener.send(frame, client);
     }
+    return true;
   }
 
   void close() {
     quietly(relay);
     quietly(connected);
+    if (tcp != null) {
+      tcp.allocation = null; // the connection may still carry the last response; the loop closes it
+    }
   }
 
   private static void quietly(DatagramChannel c) {

@@ -22,14 +22,15 @@ import org.pqsip.relay.core.TurnService;
 public final class RelayServer implements AutoCloseable {
   /** The relay's settings (the command line and config file map onto this). */
   public record Config(
-      List<InetSocketAddress> udp, InetAddress relayAddress, int relayPortMin, int relayPortMax,
+      List<InetSocketAddress> udp, List<InetSocketAddress> tcp, InetAddress relayAddress, int relayPortMin, int relayPortMax,
       String realm, byte[] authSecret, List<String> allowPeers, int maxAllocations, int maxPerUser,
       int threads, int unauthRate) {
     public Config {
       udp = List.copyOf(udp);
+      tcp = List.copyOf(tcp);
       allowPeers = List.copyOf(allowPeers);
       authSecret = authSecret.clone();
-      if (udp.isEmpty()) {
+      if (udp.isEmpty() && tcp.isEmpty()) {
         throw new IllegalArgumentException("the relay needs at least one listening address");
       }
       if (threads < 1 || threads > 256) {
@@ -45,6 +46,7 @@ public final class RelayServer implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final Quotas quotas;
   private final List<InetSocketAddress> udpAddresses;
+  private final List<InetSocketAddress> tcpAddresses;
 
   private RelayServer(Config c) throws IOException {
     this.quotas = new Quotas(c.maxAllocations(), c.maxPerUser());
@@ -55,20 +57,24 @@ public final class RelayServer implements AutoCloseable {
     Set<InetAddress> own = new HashSet<>();
     own.add(c.relayAddress());
     c.udp().forEach(a -> own.add(a.getAddress()));
+    c.tcp().forEach(a -> own.add(a.getAddress()));
     TurnService.Settings settings = new TurnService.Settings(
         new RestCredentials(c.authSecret(), c.realm()), c.realm(), nonceKey, new PeerPolicy(own, c.allowPeers()), c.relayAddress());
     List<InetSocketAddress> bind = c.udp();
+    List<InetSocketAddress> bindTcp = c.tcp();
     try {
       for (int i = 0; i < c.threads(); i++) {
-        EventLoop loop = new EventLoop(bind, settings, quotas, pool, c.unauthRate(), random.nextLong());
+        EventLoop loop = new EventLoop(bind, bindTcp, settings, quotas, pool, c.unauthRate(), random.nextLong());
         loops.add(loop);
         bind = loop.udpAddresses(); // port 0 resolved by the first loop: the others join it
+        bindTcp = loop.tcpAddresses();
       }
     } catch (IOException | RuntimeException e) {
       loops.forEach(EventLoop::release);
       throw e;
     }
     this.udpAddresses = List.copyOf(bind);
+    this.tcpAddresses = List.copyOf(bindTcp);
   }
 
   public static RelayServer start(Config c) throws IOException {
@@ -85,6 +91,11 @@ public final class RelayServer implements AutoCloseable {
   /** Where clients reach the relay over UDP. */
   public List<InetSocketAddress> udpAddresses() {
     return udpAddresses;
+  }
+
+  /** Where clients reach the relay over TCP. */
+  public List<InetSocketAddress> tcpAddresses() {
+    return tcpAddresses;
   }
 
   /** One aggregate counter set per event loop. */

@@ -16,13 +16,14 @@ import org.pqsip.relay.core.DataPath;
 import org.pqsip.relay.core.PeerPolicy;
 import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.core.SourceLimiter;
+import org.pqsip.relay.core.StreamFraming;
 import org.pqsip.relay.core.TurnService;
 import org.pqsip.relay.proto.StunException;
 import org.pqsip.relay.proto.StunMessage;
 
 /**
- * Jazzer fuzz target for the STUN decoder and the TURN service's client input (STUN and
- * ChannelData): any bytes must yield a result or a {@link StunException}, never another
+ * Jazzer fuzz target for the STUN decoder, TCP stream framing and the TURN service's client
+ * input (STUN and ChannelData): any bytes must yield a result or a {@link StunException}, never another
  * exception. {@code ./pq test} runs it in fuzzing mode for a few seconds (JAZZER_FUZZ=1);
  * otherwise it replays its regression inputs.
  */
@@ -71,6 +72,7 @@ class StunDecoderFuzzTest {
       // the only allowed failure
     }
     TURN.fromClient(CLIENT, input, 0, input.length, 1, 1_800_000_000L);
+    StreamFraming.frameLength(ByteBuffer.wrap(input), 0, input.length, 8192);
     ByteBuffer frame = ByteBuffer.wrap(input);
     if (DataPath.isChannelData(frame)) {
       DATA.toPeer(ALLOCATION, frame, 1);

@@ -29,7 +29,7 @@ class RelayServerIT {
   final List<AutoCloseable> open = new ArrayList<>();
 
   static RelayServer.Config config(int portMin, int portMax, int threads) {
-    return new RelayServer.Config(List.of(new InetSocketAddress(LO, 0)), LO, portMin, portMax, TurnTestClient.REALM,
+    return new RelayServer.Config(List.of(new InetSocketAddress(LO, 0)), List.of(new InetSocketAddress(LO, 0)), LO, portMin, portMax, TurnTestClient.REALM,
         TurnTestClient.SECRET, List.of("127.0.0.0/8"), 1000, 100, threads, 1000);
   }
 
@@ -81,6 +81,38 @@ class RelayServerIT {
     peer.send(new DatagramPacket(pong, pong.length, relayed));
     assertThat(client.receive()).containsExactly(0x40, 0x00, 0x00, 0x04, 'p', 'o', 'n', 'g');
     assertThat(server.activeAllocations()).isEqualTo(1);
+  }
+
+  @Test
+  void tcpClientAllocatesAndRelaysWithPaddedChannelData() throws Exception {
+    TurnTestClient client = TurnTestClient.overTcp(server.tcpAddresses().get(0));
+    open.add(client);
+    DatagramSocket peer = peer();
+    InetSocketAddress relayed = client.allocate("tcp-token");
+    assertThat(client.channelBind(0x4002, (InetSocketAddress) peer.getLocalSocketAddress()).messageClass()).isEqualTo(StunClass.SUCCESS);
+    client.channelData(0x4002, "abcde".getBytes(StandardCharsets.US_ASCII)); // 5 bytes + 3 padding on TCP
+    client.channelData(0x4002, "fg".getBytes(StandardCharsets.US_ASCII));
+    assertThat(new String(receive(peer), StandardCharsets.US_ASCII)).isEqualTo("abcde");
+    assertThat(new String(receive(peer), StandardCharsets.US_ASCII)).isEqualTo("fg");
+    peer.send(new DatagramPacket(new byte[] {1, 2, 3}, 3, relayed));
+    assertThat(client.receive()).containsExactly(0x40, 0x02, 0, 3, 1, 2, 3);
+    assertThat(server.activeAllocations()).isEqualTo(1);
+    client.close();
+    awaitAllocations(0); // RFC 8656: the allocation ends with its TCP connection
+  }
+
+  @Test
+  void garbageOnTcpClosesThatConnectionOnly() throws Exception {
+    TurnTestClient bad = TurnTestClient.overTcp(server.tcpAddresses().get(0));
+    open.add(bad);
+    bad.sendRaw(new byte[] {(byte) 0xff, 0, 0, 4, 1, 2, 3, 4});
+    assertThat(bad.closedByRelay()).isTrue();
+    TurnTestClient truncated = TurnTestClient.overTcp(server.tcpAddresses().get(0));
+    open.add(truncated);
+    truncated.sendRaw(new byte[] {0x00, 0x03, 0x00}); // a truncated header: the relay waits for more
+    TurnTestClient good = TurnTestClient.overTcp(server.tcpAddresses().get(0));
+    open.add(good);
+    assertThat(good.allocate("after-garbage")).isNotNull();
   }
 
   @Test
@@ -195,6 +227,14 @@ class RelayServerIT {
       n += mx.getThreadAllocatedBytes(t.getId());
     }
     return n;
+  }
+
+  private void awaitAllocations(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (server.activeAllocations() != n) {
+      assertThat(System.nanoTime()).as("%d allocations within 5 s", n).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
   }
 
   private void awaitDropped(long n) throws InterruptedException {

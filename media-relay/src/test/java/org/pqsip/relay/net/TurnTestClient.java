@@ -18,7 +18,7 @@ import org.pqsip.relay.proto.StunMessage;
 import org.pqsip.relay.proto.StunMethod;
 import org.pqsip.relay.proto.XorAddress;
 
-/** A small real TURN client over a UDP socket on loopback, for the relay's ITs. */
+/** A small real TURN client over a UDP socket or a TCP connection on loopback, for the relay's ITs. */
 final class TurnTestClient implements AutoCloseable {
   static final String REALM = "pq.test";
   static final byte[] SECRET = "a-shared-secret-for-the-relay-it".getBytes(StandardCharsets.UTF_8);
@@ -26,6 +26,7 @@ final class TurnTestClient implements AutoCloseable {
 
   final DatagramSocket socket;
   final InetSocketAddress server;
+  private final java.net.Socket tcp;
   String username;
   private byte[] key;
   private byte[] nonce;
@@ -34,6 +35,19 @@ final class TurnTestClient implements AutoCloseable {
     this.server = server;
     this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     socket.setSoTimeout(5000);
+    this.tcp = null;
+  }
+
+  /** A client on a TCP connection to {@code server} (RFC 8656 §12.5 framing). */
+  static TurnTestClient overTcp(InetSocketAddress server) throws IOException {
+    return new TurnTestClient(server, new java.net.Socket(server.getAddress(), server.getPort()));
+  }
+
+  private TurnTestClient(InetSocketAddress server, java.net.Socket tcp) throws IOException {
+    this.server = server;
+    this.socket = null;
+    this.tcp = tcp;
+    tcp.setSoTimeout(5000);
   }
 
   static byte[] tid() {
@@ -43,6 +57,17 @@ final class TurnTestClient implements AutoCloseable {
   }
 
   byte[] receive() throws IOException {
+    if (tcp != null) {
+      java.io.DataInputStream in = new java.io.DataInputStream(tcp.getInputStream());
+      byte[] head = new byte[4];
+      in.readFully(head);
+      int len = ((head[2] & 0xff) << 8) | (head[3] & 0xff);
+      boolean channelData = (head[0] & 0xc0) == 0x40;
+      int rest = channelData ? (len + 3) & ~3 : StunMessage.HEADER - 4 + len;
+      byte[] frame = Arrays.copyOf(head, 4 + rest);
+      in.readFully(frame, 4, rest);
+      return channelData ? Arrays.copyOf(frame, 4 + len) : frame; // without ChannelData padding
+    }
     byte[] buf = new byte[70000];
     DatagramPacket p = new DatagramPacket(buf, buf.length);
     socket.receive(p);
@@ -50,7 +75,20 @@ final class TurnTestClient implements AutoCloseable {
   }
 
   void sendRaw(byte[] b) throws IOException {
-    socket.send(new DatagramPacket(b, b.length, server));
+    if (tcp != null) {
+      tcp.getOutputStream().write(b);
+    } else {
+      socket.send(new DatagramPacket(b, b.length, server));
+    }
+  }
+
+  /** Whether the relay closed our TCP connection (end of stream within the read timeout). */
+  boolean closedByRelay() throws IOException {
+    try {
+      return tcp.getInputStream().read() < 0;
+    } catch (java.net.SocketException e) {
+      return true; // reset
+    }
   }
 
   StunMessage ask(byte[] req) throws IOException, StunException {
@@ -103,7 +141,7 @@ final class TurnTestClient implements AutoCloseable {
   }
 
   void channelData(int channel, byte[] payload) throws IOException {
-    byte[] cd = new byte[4 + payload.length];
+    byte[] cd = new byte[4 + (tcp != null ? (payload.length + 3) & ~3 : payload.length)]; // padded on streams
     cd[0] = (byte) (channel >>> 8);
     cd[1] = (byte) channel;
     cd[2] = (byte) (payload.length >>> 8);
@@ -120,7 +158,11 @@ final class TurnTestClient implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    socket.close();
+  public void close() throws IOException {
+    if (tcp != null) {
+      tcp.close();
+    } else {
+      socket.close();
+    }
   }
 }
