@@ -166,6 +166,8 @@ final class EventLoop implements Runnable {
       }
     } catch (IOException e) {
       counters.add(RelayCounters.DROPPED, 1); // e.g. ICMP port unreachable on a connected socket
+    } catch (RuntimeException e) {
+      counters.add(RelayCounters.DROPPED, 1); // one bad datagram must never stop the loop (and is not logged)
     }
   }
 
