@@ -34,7 +34,7 @@ class BaresipTurnIT {
   @Test
   void baresipCallMediaCrossesOurRelay() throws Exception {
     InetAddress lo = InetAddress.getLoopbackAddress();
-    RelayServer.Config cfg = new RelayServer.Config(List.of(new InetSocketAddress(lo, 0)), List.of(), lo, 61700, 61799, "pq.test",
+    RelayServer.Config cfg = new RelayServer.Config(List.of(new InetSocketAddress(lo, 0)), List.of(), List.of(), null, lo, 61700, 61799, "pq.test",
         SECRET, List.of("127.0.0.0/8"), 100, 10, 2, 100);
     try (RelayServer relay = RelayServer.start(cfg)) {
       String[] up = new RestCredentials(SECRET, "pq.test").mint(System.currentTimeMillis() / 1000 + 600, "baresip-token");

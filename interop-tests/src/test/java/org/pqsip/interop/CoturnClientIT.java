@@ -14,11 +14,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pqsip.relay.net.TestTls;
+import java.nio.file.Path;
 import org.pqsip.relay.net.RelayServer;
 
 /**
  * coturn's own TURN client, {@code turnutils_uclient} (Debian package), against our relay over
- * UDP and over TCP: REST-secret credentials, channels, 172-byte messages every 20 ms to coturn's
+ * UDP, TCP and TLS: REST-secret credentials, channels, 172-byte messages every 20 ms to coturn's
  * echo peer {@code turnutils_peer}; every message must come back.
  */
 @Tag("external")
@@ -29,9 +32,10 @@ class CoturnClientIT {
   static ExternalProcess peer;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start(@TempDir Path dir) throws Exception {
     InetAddress lo = InetAddress.getLoopbackAddress();
-    relay = RelayServer.start(new RelayServer.Config(List.of(new InetSocketAddress(lo, 0)), List.of(new InetSocketAddress(lo, 0)), lo,
+    List<InetSocketAddress> any = List.of(new InetSocketAddress(lo, 0));
+    relay = RelayServer.start(new RelayServer.Config(any, any, any, TestTls.create(dir).server(), lo,
         61800, 61899, "pq.test", SECRET.getBytes(StandardCharsets.UTF_8), List.of("127.0.0.0/8"), 100, 100, 2, 100));
     peer = ExternalProcess.start("turnutils_peer", List.of("turnutils_peer", "-L", "127.0.0.1", "-p", String.valueOf(PEER_PORT)));
   }
@@ -42,11 +46,14 @@ class CoturnClientIT {
     relay.close();
   }
 
-  static String uclient(boolean tcp, int port) throws Exception {
+  static String uclient(String transport, int port) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("turnutils_uclient", "-m", "4", "-n", "50", "-l", "172", "-z", "20", "-c",
         "-e", "127.0.0.1", "-r", String.valueOf(PEER_PORT), "-W", SECRET, "-u", "interop", "-p", String.valueOf(port)));
-    if (tcp) {
+    if (!transport.equals("udp")) {
       cmd.add("-t");
+    }
+    if (transport.equals("tls")) {
+      cmd.add("-S");
     }
     cmd.add("127.0.0.1");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -71,11 +78,16 @@ class CoturnClientIT {
 
   @Test
   void udpClientRelaysEveryMessage() throws Exception {
-    assertEverythingCameBack(uclient(false, relay.udpAddresses().get(0).getPort()));
+    assertEverythingCameBack(uclient("udp", relay.udpAddresses().get(0).getPort()));
   }
 
   @Test
   void tcpClientRelaysEveryMessage() throws Exception {
-    assertEverythingCameBack(uclient(true, relay.tcpAddresses().get(0).getPort()));
+    assertEverythingCameBack(uclient("tcp", relay.tcpAddresses().get(0).getPort()));
+  }
+
+  @Test
+  void tlsClientRelaysEveryMessage() throws Exception {
+    assertEverythingCameBack(uclient("tls", relay.tlsAddresses().get(0).getPort()));
   }
 }

@@ -46,7 +46,7 @@ class Ice4jTurnIT {
   @Test
   @Timeout(60) // a deadline for the blocking receive, not a speed claim
   void ice4jGetsARelayedCandidateAndDataFlowsThroughIt() throws Exception {
-    RelayServer.Config cfg = new RelayServer.Config(List.of(new InetSocketAddress(LO, 0)), List.of(), LO, 61600, 61699, "pq.test",
+    RelayServer.Config cfg = new RelayServer.Config(List.of(new InetSocketAddress(LO, 0)), List.of(), List.of(), null, LO, 61600, 61699, "pq.test",
         SECRET, List.of("127.0.0.0/8"), 100, 10, 2, 100);
     Agent agent = new Agent();
     try (RelayServer relay = RelayServer.start(cfg);

@@ -16,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.pqsip.relay.metrics.RelayMetrics;
 import org.pqsip.relay.net.RelayServer;
+import org.pqsip.relay.net.TlsContexts;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,8 +32,8 @@ import picocli.CommandLine.Option;
     description = {"STUN/TURN relay that forwards ciphertext and keeps no call metadata.",
         "Nothing is logged per allocation or packet; nothing is written to disk."})
 public final class Relay implements Callable<Integer> {
-  @Option(names = "--listen", split = ",", paramLabel = "udp|tcp:HOST:PORT",
-      description = "Where clients reach the relay (udp or tcp; tls is not implemented yet); repeatable. HOST is a literal IP ([::1] for IPv6).")
+  @Option(names = "--listen", split = ",", paramLabel = "udp|tcp|tls:HOST:PORT",
+      description = "Where clients reach the relay (udp, tcp or tls); repeatable. HOST is a literal IP ([::1] for IPv6).")
   List<String> listen = new ArrayList<>();
 
   @Option(names = "--realm", description = "The realm of the long-term credentials.")
@@ -73,10 +75,10 @@ public final class Relay implements Callable<Integer> {
       description = "Serve aggregate Prometheus metrics at http://HOST:PORT/metrics (no addresses, no usernames).")
   String metrics;
 
-  @Option(names = "--cert", paramLabel = "FILE", description = "TLS certificate chain (PEM) for tls: listeners (tls is not implemented yet).")
+  @Option(names = "--cert", paramLabel = "FILE", description = "TLS certificate chain (PEM) for tls: listeners.")
   Path cert;
 
-  @Option(names = "--key", paramLabel = "FILE", description = "TLS private key (PKCS#8 PEM) for tls: listeners (tls is not implemented yet).")
+  @Option(names = "--key", paramLabel = "FILE", description = "TLS private key (PKCS#8 PEM) for tls: listeners.")
   Path key;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -181,6 +183,7 @@ public final class Relay implements Callable<Integer> {
     StringBuilder ready = new StringBuilder("relay ready");
     server.udpAddresses().forEach(a -> ready.append(" udp:").append(hostPort(a)));
     server.tcpAddresses().forEach(a -> ready.append(" tcp:").append(hostPort(a)));
+    server.tlsAddresses().forEach(a -> ready.append(" tls:").append(hostPort(a)));
     if (exporter != null) {
       ready.append(" metrics:").append(hostPort(new InetSocketAddress(metricsAt.getAddress(), exporter.port())));
     }
@@ -207,24 +210,33 @@ public final class Relay implements Callable<Integer> {
     }
     List<InetSocketAddress> udp = new ArrayList<>();
     List<InetSocketAddress> tcp = new ArrayList<>();
+    List<InetSocketAddress> tls = new ArrayList<>();
     for (String l : listen) {
       Listen parsed = Listen.parse(l);
       switch (parsed.transport()) {
         case "udp" -> udp.add(parsed.address());
         case "tcp" -> tcp.add(parsed.address());
-        default -> throw new IllegalArgumentException("tls listeners are not implemented yet; use udp: or tcp:HOST:PORT");
+        default -> tls.add(parsed.address());
       }
+    }
+    SSLContext tlsContext = null;
+    if (!tls.isEmpty()) {
+      if (cert == null || key == null) {
+        throw new IllegalArgumentException("tls: listeners need --cert FILE and --key FILE (PEM)");
+      }
+      tlsContext = TlsContexts.fromPem(cert, key);
     }
     String[] range = relayPorts.split("-");
     if (range.length != 2 || !range[0].matches("\\d{1,5}") || !range[1].matches("\\d{1,5}")) {
       throw new IllegalArgumentException("--relay-ports must look like 61000-61999");
     }
-    InetAddress relay = relayIp == null ? (udp.isEmpty() ? tcp : udp).get(0).getAddress() : Listen.literal(relayIp, "--relay-ip");
+    List<InetSocketAddress> first = !udp.isEmpty() ? udp : !tcp.isEmpty() ? tcp : tls;
+    InetAddress relay = relayIp == null ? first.get(0).getAddress() : Listen.literal(relayIp, "--relay-ip");
     if (relay.isAnyLocalAddress()) {
       throw new IllegalArgumentException("--relay-ip must be a concrete address when listening on a wildcard");
     }
     int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-    return new RelayServer.Config(udp, tcp, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
+    return new RelayServer.Config(udp, tcp, tls, tlsContext, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
         s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate);
   }
 

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
@@ -49,10 +51,13 @@ final class EventLoop implements Runnable {
   /** TCP connections per loop; more are closed at accept. */
   private static final int MAX_TCP = 10_000;
   private static final Object TCP_LISTENER = new Object();
+  private static final Object TLS_LISTENER = new Object();
 
   private final Selector selector;
   private final List<DatagramChannel> listeners = new ArrayList<>();
   private final List<ServerSocketChannel> tcpListeners = new ArrayList<>();
+  private final List<ServerSocketChannel> tlsListeners = new ArrayList<>();
+  private final SSLContext tlsContext;
   private final Map<FiveTuple, TcpConnection> connections = new HashMap<>();
   private final AllocationTable table;
   private final TurnService service;
@@ -67,9 +72,11 @@ final class EventLoop implements Runnable {
   private final Ports ports = new Ports();
   private volatile boolean closed;
 
-  EventLoop(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, TurnService.Settings settings, Quotas quotas, RelayPortPool pool,
+  EventLoop(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
+      TurnService.Settings settings, Quotas quotas, RelayPortPool pool,
       int unauthRate, long seed) throws IOException {
     this.selector = Selector.open();
+    this.tlsContext = tlsContext;
     this.pool = pool;
     this.relayAddress = settings.relayAddress();
     this.counters = new RelayCounters();
@@ -85,12 +92,10 @@ final class EventLoop implements Runnable {
         ch.configureBlocking(false).register(selector, SelectionKey.OP_READ, null);
       }
       for (InetSocketAddress a : tcp) {
-        ServerSocketChannel ch = ServerSocketChannel.open();
-        tcpListeners.add(ch);
-        ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        ch.bind(a, 1024);
-        ch.configureBlocking(false).register(selector, SelectionKey.OP_ACCEPT, TCP_LISTENER);
+        listenStream(a, TCP_LISTENER, tcpListeners);
+      }
+      for (InetSocketAddress a : tls) {
+        listenStream(a, TLS_LISTENER, tlsListeners);
       }
     } catch (IOException | RuntimeException e) {
       release();
@@ -107,10 +112,28 @@ final class EventLoop implements Runnable {
     return out;
   }
 
+  private void listenStream(InetSocketAddress a, Object kind, List<ServerSocketChannel> into) throws IOException {
+    ServerSocketChannel ch = ServerSocketChannel.open();
+    into.add(ch);
+    ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+    ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+    ch.bind(a, 1024);
+    ch.configureBlocking(false).register(selector, SelectionKey.OP_ACCEPT, kind);
+  }
+
   /** Where each TCP listener is bound. */
   List<InetSocketAddress> tcpAddresses() throws IOException {
+    return bound(tcpListeners);
+  }
+
+  /** Where each TLS listener is bound. */
+  List<InetSocketAddress> tlsAddresses() throws IOException {
+    return bound(tlsListeners);
+  }
+
+  private static List<InetSocketAddress> bound(List<ServerSocketChannel> listeners) throws IOException {
     List<InetSocketAddress> out = new ArrayList<>();
-    for (ServerSocketChannel ch : tcpListeners) {
+    for (ServerSocketChannel ch : listeners) {
       out.add((InetSocketAddress) ch.getLocalAddress());
     }
     return out;
@@ -152,8 +175,8 @@ final class EventLoop implements Runnable {
       Object att = key.attachment();
       if (att == null) {
         readListener((DatagramChannel) key.channel());
-      } else if (att == TCP_LISTENER) {
-        accept((ServerSocketChannel) key.channel());
+      } else if (att == TCP_LISTENER || att == TLS_LISTENER) {
+        accept((ServerSocketChannel) key.channel(), att == TLS_LISTENER);
       } else if (att instanceof TcpConnection c) {
         readTcp(c, key);
       } else {
@@ -243,7 +266,7 @@ final class EventLoop implements Runnable {
   }
 
   private void replyTo(FiveTuple t, ByteBuffer data) {
-    if (t.transport().equals("tcp")) {
+    if (!t.transport().equals("udp")) {
       TcpConnection c = connections.get(t);
       try {
         if (c != null && !c.write(data)) {
@@ -285,7 +308,7 @@ final class EventLoop implements Runnable {
     }
   }
 
-  private void accept(ServerSocketChannel server) throws IOException {
+  private void accept(ServerSocketChannel server, boolean tls) throws IOException {
     for (int i = 0; i < BATCH; i++) {
       SocketChannel sc = server.accept();
       if (sc == null) {
@@ -298,14 +321,21 @@ final class EventLoop implements Runnable {
       }
       sc.configureBlocking(false);
       sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      FiveTuple t = new FiveTuple((InetSocketAddress) sc.getRemoteAddress(), (InetSocketAddress) sc.getLocalAddress(), "tcp");
-      TcpConnection c = new TcpConnection(sc, t, System.nanoTime());
+      FiveTuple t = new FiveTuple((InetSocketAddress) sc.getRemoteAddress(), (InetSocketAddress) sc.getLocalAddress(),
+          tls ? "tls" : "tcp");
+      SSLEngine engine = null;
+      if (tls) {
+        engine = tlsContext.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.beginHandshake();
+      }
+      TcpConnection c = new TcpConnection(sc, t, engine, System.nanoTime());
       c.key = sc.register(selector, SelectionKey.OP_READ, c);
       connections.put(t, c);
     }
   }
 
-  /** Bytes from a TCP client: every complete frame goes the way a datagram would. */
+  /** Bytes from a TCP or TLS client: every complete frame goes the way a datagram would. */
   private void readTcp(TcpConnection c, SelectionKey key) {
     try {
       if (key.isWritable()) {
@@ -314,7 +344,7 @@ final class EventLoop implements Runnable {
       if (!key.isReadable()) {
         return;
       }
-      if (c.channel.read(c.in) < 0) {
+      if (!c.read()) {
         close(c);
         return;
       }
@@ -404,7 +434,7 @@ final class EventLoop implements Runnable {
       l.allocation = a;
       a.attach(l);
       l.client = a.fiveTuple().client();
-      if (a.fiveTuple().transport().equals("tcp")) {
+      if (!a.fiveTuple().transport().equals("udp")) {
         l.tcp = connections.get(a.fiveTuple());
         if (l.tcp != null) {
           l.tcp.allocation = a;
@@ -458,6 +488,7 @@ final class EventLoop implements Runnable {
     connections.clear();
     List<java.nio.channels.Channel> all = new ArrayList<>(listeners);
     all.addAll(tcpListeners);
+    all.addAll(tlsListeners);
     for (java.nio.channels.Channel ch : all) {
       try {
         ch.close();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 import org.pqsip.relay.alloc.Quotas;
 import org.pqsip.relay.auth.RestCredentials;
 import org.pqsip.relay.core.PeerPolicy;
@@ -22,15 +23,20 @@ import org.pqsip.relay.core.TurnService;
 public final class RelayServer implements AutoCloseable {
   /** The relay's settings (the command line and config file map onto this). */
   public record Config(
-      List<InetSocketAddress> udp, List<InetSocketAddress> tcp, InetAddress relayAddress, int relayPortMin, int relayPortMax,
+      List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
+      InetAddress relayAddress, int relayPortMin, int relayPortMax,
       String realm, byte[] authSecret, List<String> allowPeers, int maxAllocations, int maxPerUser,
       int threads, int unauthRate) {
     public Config {
       udp = List.copyOf(udp);
       tcp = List.copyOf(tcp);
+      tls = List.copyOf(tls);
+      if (!tls.isEmpty() && tlsContext == null) {
+        throw new IllegalArgumentException("tls listeners need a certificate and key (--cert, --key)");
+      }
       allowPeers = List.copyOf(allowPeers);
       authSecret = authSecret.clone();
-      if (udp.isEmpty() && tcp.isEmpty()) {
+      if (udp.isEmpty() && tcp.isEmpty() && tls.isEmpty()) {
         throw new IllegalArgumentException("the relay needs at least one listening address");
       }
       if (threads < 1 || threads > 256) {
@@ -47,6 +53,7 @@ public final class RelayServer implements AutoCloseable {
   private final Quotas quotas;
   private final List<InetSocketAddress> udpAddresses;
   private final List<InetSocketAddress> tcpAddresses;
+  private final List<InetSocketAddress> tlsAddresses;
 
   private RelayServer(Config c) throws IOException {
     this.quotas = new Quotas(c.maxAllocations(), c.maxPerUser());
@@ -58,16 +65,19 @@ public final class RelayServer implements AutoCloseable {
     own.add(c.relayAddress());
     c.udp().forEach(a -> own.add(a.getAddress()));
     c.tcp().forEach(a -> own.add(a.getAddress()));
+    c.tls().forEach(a -> own.add(a.getAddress()));
     TurnService.Settings settings = new TurnService.Settings(
         new RestCredentials(c.authSecret(), c.realm()), c.realm(), nonceKey, new PeerPolicy(own, c.allowPeers()), c.relayAddress());
     List<InetSocketAddress> bind = c.udp();
     List<InetSocketAddress> bindTcp = c.tcp();
+    List<InetSocketAddress> bindTls = c.tls();
     try {
       for (int i = 0; i < c.threads(); i++) {
-        EventLoop loop = new EventLoop(bind, bindTcp, settings, quotas, pool, c.unauthRate(), random.nextLong());
+        EventLoop loop = new EventLoop(bind, bindTcp, bindTls, c.tlsContext(), settings, quotas, pool, c.unauthRate(), random.nextLong());
         loops.add(loop);
         bind = loop.udpAddresses(); // port 0 resolved by the first loop: the others join it
         bindTcp = loop.tcpAddresses();
+        bindTls = loop.tlsAddresses();
       }
     } catch (IOException | RuntimeException e) {
       loops.forEach(EventLoop::release);
@@ -75,6 +85,7 @@ public final class RelayServer implements AutoCloseable {
     }
     this.udpAddresses = List.copyOf(bind);
     this.tcpAddresses = List.copyOf(bindTcp);
+    this.tlsAddresses = List.copyOf(bindTls);
   }
 
   public static RelayServer start(Config c) throws IOException {
@@ -96,6 +107,11 @@ public final class RelayServer implements AutoCloseable {
   /** Where clients reach the relay over TCP. */
   public List<InetSocketAddress> tcpAddresses() {
     return tcpAddresses;
+  }
+
+  /** Where clients reach the relay over TLS. */
+  public List<InetSocketAddress> tlsAddresses() {
+    return tlsAddresses;
   }
 
   /** One aggregate counter set per event loop. */

@@ -93,9 +93,26 @@ class RelayCommandIT {
   }
 
   @Test
-  void unsupportedListenerIsAClearError() throws Exception {
+  void tlsWithoutCertificateIsAClearError() throws Exception {
     assertThat(failure(start("--listen", "tls:127.0.0.1:5349", "--realm", "r", "--auth-secret", "0123456789abcdef0123")))
-        .contains("not implemented yet");
+        .contains("need --cert FILE and --key FILE");
+  }
+
+  @Test
+  void udpTcpAndTlsListenersFromPemFiles() throws Exception {
+    org.pqsip.relay.net.TestTls tls = org.pqsip.relay.net.TestTls.create(dir);
+    Process p = start("--listen", "udp:127.0.0.1:34794,tcp:127.0.0.1:34794", "--listen", "tls:127.0.0.1:34795",
+        "--cert", tls.cert.toString(), "--key", tls.key.toString(), "--realm", "pq.test",
+        "--auth-secret", "0123456789abcdef0123", "--relay-ports", "61500-61599");
+    assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:34794 tcp:127.0.0.1:34794 tls:127.0.0.1:34795");
+  }
+
+  @Test
+  void unusableKeyFileIsAClearError() throws Exception {
+    org.pqsip.relay.net.TestTls tls = org.pqsip.relay.net.TestTls.create(dir);
+    Path notAKey = Files.writeString(dir.resolve("nokey.pem"), "hello\n");
+    assertThat(failure(start("--listen", "tls:127.0.0.1:34796", "--cert", tls.cert.toString(), "--key", notAKey.toString(),
+        "--realm", "r", "--auth-secret", "0123456789abcdef0123"))).contains("PKCS#8");
   }
 
   @Test

@@ -23,6 +23,9 @@ import org.pqsip.relay.proto.StunMethod;
  * output must contain none of the addresses, ports or usernames used.
  */
 class RelayPrivacyIT {
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path dir;
+
   @Test
   void mostVerboseLoggingRevealsNoAddressesPortsOrUsernames() throws Exception {
     Logger root = Logger.getLogger("");
@@ -46,8 +49,10 @@ class RelayPrivacyIT {
     String user;
     int clientPort;
     int relayPort;
+    int tlsPort;
+    TestTls tls = TestTls.create(dir);
     try {
-      try (RelayServer server = RelayServer.start(RelayServerIT.config(61100, 61199, 2));
+      try (RelayServer server = RelayServer.start(RelayServerIT.config(61100, 61199, 2, tls.server()));
           TurnTestClient client = new TurnTestClient(server.udpAddresses().get(0));
           DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
         peer.setSoTimeout(5000);
@@ -64,6 +69,10 @@ class RelayPrivacyIT {
         assertThat(client.ask(client.signed(StunMethod.ALLOCATE, TurnTestClient.tid(), TurnTestClient.UDP)).messageClass())
             .isEqualTo(StunClass.ERROR); // 437
         client.refresh(0);
+        try (TurnTestClient overTls = TurnTestClient.overTls(server.tlsAddresses().get(0), tls.client())) {
+          overTls.allocate("privacy-token-xyz");
+          tlsPort = server.tlsAddresses().get(0).getPort();
+        }
       }
     } finally {
       System.setOut(out);
@@ -73,7 +82,7 @@ class RelayPrivacyIT {
     }
     String all = logged + console.toString(StandardCharsets.UTF_8);
     assertThat(all).doesNotContain("127.0.0.1").doesNotContain("localhost")
-        .doesNotContain(String.valueOf(clientPort)).doesNotContain(String.valueOf(relayPort))
+        .doesNotContain(String.valueOf(clientPort)).doesNotContain(String.valueOf(relayPort)).doesNotContain(String.valueOf(tlsPort))
         .doesNotContain(user).doesNotContain("privacy-token-xyz");
   }
 }

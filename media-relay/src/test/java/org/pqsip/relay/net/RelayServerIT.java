@@ -13,7 +13,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.pqsip.relay.proto.StunAttribute;
 import org.pqsip.relay.proto.StunClass;
@@ -28,14 +32,22 @@ class RelayServerIT {
   InetSocketAddress srv;
   final List<AutoCloseable> open = new ArrayList<>();
 
-  static RelayServer.Config config(int portMin, int portMax, int threads) {
-    return new RelayServer.Config(List.of(new InetSocketAddress(LO, 0)), List.of(new InetSocketAddress(LO, 0)), LO, portMin, portMax, TurnTestClient.REALM,
-        TurnTestClient.SECRET, List.of("127.0.0.0/8"), 1000, 100, threads, 1000);
+  static TestTls tls;
+
+  @BeforeAll
+  static void certificate(@TempDir Path dir) throws Exception {
+    tls = TestTls.create(dir);
+  }
+
+  static RelayServer.Config config(int portMin, int portMax, int threads, SSLContext tlsContext) {
+    List<InetSocketAddress> any = List.of(new InetSocketAddress(LO, 0));
+    return new RelayServer.Config(any, any, tlsContext == null ? List.of() : any, tlsContext, LO, portMin, portMax,
+        TurnTestClient.REALM, TurnTestClient.SECRET, List.of("127.0.0.0/8"), 1000, 100, threads, 1000);
   }
 
   @BeforeEach
   void start() throws Exception {
-    server = RelayServer.start(config(61000, 61099, 2));
+    server = RelayServer.start(config(61000, 61099, 2, tls.server()));
     srv = server.udpAddresses().get(0);
   }
 
@@ -99,6 +111,32 @@ class RelayServerIT {
     assertThat(server.activeAllocations()).isEqualTo(1);
     client.close();
     awaitAllocations(0); // RFC 8656: the allocation ends with its TCP connection
+  }
+
+  @Test
+  void tlsClientAllocatesAndRelays() throws Exception {
+    TurnTestClient client = TurnTestClient.overTls(server.tlsAddresses().get(0), tls.client());
+    open.add(client);
+    DatagramSocket peer = peer();
+    InetSocketAddress relayed = client.allocate("tls-token");
+    assertThat(client.channelBind(0x4003, (InetSocketAddress) peer.getLocalSocketAddress()).messageClass()).isEqualTo(StunClass.SUCCESS);
+    client.channelData(0x4003, "over tls".getBytes(StandardCharsets.US_ASCII));
+    assertThat(new String(receive(peer), StandardCharsets.US_ASCII)).isEqualTo("over tls");
+    peer.send(new DatagramPacket(new byte[] {7, 7}, 2, relayed));
+    assertThat(client.receive()).containsExactly(0x40, 0x03, 0, 2, 7, 7);
+    client.close();
+    awaitAllocations(0);
+  }
+
+  @Test
+  void plaintextOnTheTlsPortIsRefusedAndTheRelayCarriesOn() throws Exception {
+    TurnTestClient plain = TurnTestClient.overTcp(server.tlsAddresses().get(0));
+    open.add(plain);
+    plain.sendRaw(new byte[] {0, 3, 0, 0, 0x21, 0x12, (byte) 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    assertThat(plain.closedByRelay()).isTrue();
+    TurnTestClient good = TurnTestClient.overTls(server.tlsAddresses().get(0), tls.client());
+    open.add(good);
+    assertThat(good.allocate("after-plaintext")).isNotNull();
   }
 
   @Test

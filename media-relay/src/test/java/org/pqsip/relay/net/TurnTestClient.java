@@ -43,6 +43,13 @@ final class TurnTestClient implements AutoCloseable {
     return new TurnTestClient(server, new java.net.Socket(server.getAddress(), server.getPort()));
   }
 
+  /** A client on a TLS connection to {@code server}, trusting what {@code tls} trusts. */
+  static TurnTestClient overTls(InetSocketAddress server, javax.net.ssl.SSLContext tls) throws IOException {
+    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(server.getAddress(), server.getPort());
+    s.startHandshake();
+    return new TurnTestClient(server, s);
+  }
+
   private TurnTestClient(InetSocketAddress server, java.net.Socket tcp) throws IOException {
     this.server = server;
     this.socket = null;
