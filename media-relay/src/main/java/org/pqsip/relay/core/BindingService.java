@@ -58,7 +58,7 @@ public final class BindingService {
     }
     answered++;
     if (!unknown.isEmpty()) {
-      return Optional.of(error(req, 420, "Unknown Attribute", unknown));
+      return Optional.of(error(req, 420, "Unknown Attribute", unknown, null));
     }
     StunMessage ok =
         StunMessage.of(StunClass.SUCCESS, StunMethod.BINDING, req.transactionId(),
@@ -66,7 +66,8 @@ public final class BindingService {
     return Optional.of(ok.encode(null, false, true));
   }
 
-  static byte[] error(StunMessage req, int code, String reason, List<Integer> unknown) {
+  /** An error response, with UNKNOWN-ATTRIBUTES when {@code unknown} is not empty, signed when {@code key} is given. */
+  static byte[] error(StunMessage req, int code, String reason, List<Integer> unknown, byte[] key) {
     List<StunAttribute> attrs = new ArrayList<>();
     attrs.add(StunAttribute.errorCode(code, reason));
     if (!unknown.isEmpty()) {
@@ -77,6 +78,6 @@ public final class BindingService {
       }
       attrs.add(new StunAttribute(StunAttribute.UNKNOWN_ATTRIBUTES, u));
     }
-    return StunMessage.of(StunClass.ERROR, req.method(), req.transactionId(), attrs).encode(null, false, true);
+    return StunMessage.of(StunClass.ERROR, req.method(), req.transactionId(), attrs).encode(key, false, true);
   }
 }

@@ -106,6 +106,11 @@ public final class TurnService {
     if (key.isEmpty()) {
       return List.of(new Action.ToClient(t, challenge(m, epochSeconds)));
     }
+    List<Integer> unknown = unknownRequired(m);
+    if (!unknown.isEmpty()) {
+      counters.error(420); // e.g. EVEN-PORT, RESERVATION-TOKEN, DONT-FRAGMENT: not offered here
+      return List.of(new Action.ToClient(t, BindingService.error(m, 420, "Unknown Attribute", unknown, key.get())));
+    }
     byte[] reply = switch (m.method()) {
       case StunMethod.ALLOCATE -> allocate(t, m, key.get(), now);
       case StunMethod.REFRESH -> refresh(t, m, key.get(), now);
@@ -132,6 +137,14 @@ public final class TurnService {
     }
     if ((rt.get().value()[0] & 0xff) != 17) {
       return error(m, 442, "Unsupported Transport Protocol", key);
+    }
+    Optional<StunAttribute> family = m.attribute(StunAttribute.REQUESTED_ADDRESS_FAMILY);
+    if (family.isPresent()) {
+      int asked = family.get().value().length == 4 ? family.get().value()[0] & 0xff : -1;
+      int ours = relayAddress instanceof java.net.Inet4Address ? 1 : 2;
+      if (asked != ours) {
+        return error(m, 440, "Address Family not Supported", key);
+      }
     }
     if (table.byClient(t, now).isPresent()) {
       return error(m, 437, "Allocation Mismatch", key);
@@ -270,6 +283,22 @@ public final class TurnService {
   private List<Action> dropped() {
     counters.add(RelayCounters.DROPPED, 1);
     return List.of();
+  }
+
+  /** Attributes this relay understands in TURN requests (RFC 8489 §14, RFC 8656 §18). */
+  private static final java.util.Set<Integer> KNOWN = java.util.Set.of(
+      StunAttribute.USERNAME, StunAttribute.MESSAGE_INTEGRITY, StunAttribute.MESSAGE_INTEGRITY_SHA256, StunAttribute.REALM,
+      StunAttribute.NONCE, StunAttribute.REQUESTED_TRANSPORT, StunAttribute.LIFETIME, StunAttribute.XOR_PEER_ADDRESS,
+      StunAttribute.CHANNEL_NUMBER, StunAttribute.DATA, StunAttribute.REQUESTED_ADDRESS_FAMILY);
+
+  private static List<Integer> unknownRequired(StunMessage m) {
+    List<Integer> unknown = new ArrayList<>();
+    for (StunAttribute a : m.attributes()) {
+      if (a.comprehensionRequired() && !KNOWN.contains(a.type())) {
+        unknown.add(a.type());
+      }
+    }
+    return unknown;
   }
 
   // ------------------------------------------------------------------ authentication

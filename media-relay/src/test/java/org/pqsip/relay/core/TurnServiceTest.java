@@ -238,6 +238,24 @@ class TurnServiceTest {
   }
 
   @Test
+  void unknownComprehensionRequiredAttributesGet420AndIpv6RelaysGet440() throws Exception {
+    String nonce = nonce();
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    List<StunAttribute> evenPort = new ArrayList<>(UDP);
+    evenPort.add(new StunAttribute(0x0018, new byte[] {(byte) 0x80, 0, 0, 0})); // EVEN-PORT: not offered
+    StunMessage r = exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, evenPort), 0);
+    assertThat(code(r)).isEqualTo(420);
+    assertThat(r.attribute(StunAttribute.UNKNOWN_ATTRIBUTES).orElseThrow().value()).containsExactly(0x00, 0x18);
+    assertThat(r.integrityValid(RestCredentials.longTermKey(up[0], REALM, up[1]))).as("signed like any answer").isTrue();
+    List<StunAttribute> v6 = new ArrayList<>(UDP);
+    v6.add(new StunAttribute(StunAttribute.REQUESTED_ADDRESS_FAMILY, new byte[] {2, 0, 0, 0}));
+    assertThat(code(exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, v6), 0))).isEqualTo(440);
+    List<StunAttribute> v4 = new ArrayList<>(UDP);
+    v4.add(new StunAttribute(StunAttribute.REQUESTED_ADDRESS_FAMILY, new byte[] {1, 0, 0, 0}));
+    assertThat(exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, v4), 0).messageClass()).isEqualTo(StunClass.SUCCESS);
+  }
+
+  @Test
   void requestsOnAnAllocationWithAnotherUsernameGet441() throws Exception {
     String nonce = nonce();
     allocate(nonce);
