@@ -32,7 +32,8 @@ import org.pqsip.relay.proto.XorAddress;
 public final class TurnService {
   /** Where relayed ports come from: the driver binds and closes sockets. */
   public interface RelayPorts {
-    OptionalInt open();
+    /** Binds a free relayed port (an even one when {@code even}); empty when none is free. */
+    OptionalInt open(boolean even);
 
     /** The allocation for a port just opened now exists: the driver attaches its sockets. */
     void started(Allocation a);
@@ -108,7 +109,7 @@ public final class TurnService {
     }
     List<Integer> unknown = unknownRequired(m);
     if (!unknown.isEmpty()) {
-      counters.error(420); // e.g. EVEN-PORT, RESERVATION-TOKEN, DONT-FRAGMENT: not offered here
+      counters.error(420); // e.g. RESERVATION-TOKEN, DONT-FRAGMENT: not offered here
       return List.of(new Action.ToClient(t, BindingService.error(m, 420, "Unknown Attribute", unknown, key.get())));
     }
     byte[] reply = switch (m.method()) {
@@ -149,7 +150,13 @@ public final class TurnService {
     if (table.byClient(t, now).isPresent()) {
       return error(m, 437, "Allocation Mismatch", key);
     }
-    OptionalInt port = ports.open();
+    Optional<StunAttribute> evenPort = m.attribute(StunAttribute.EVEN_PORT);
+    boolean even = evenPort.isPresent();
+    if (even && (evenPort.get().value().length != 1 || (evenPort.get().value()[0] & 0x80) != 0)) {
+      // RFC 8656 §7.2: an even port plus a reservation of the next one (R bit) is not offered here
+      return error(m, 508, "Insufficient Capacity", key);
+    }
+    OptionalInt port = ports.open(even);
     if (port.isEmpty()) {
       return error(m, 508, "Insufficient Capacity", key);
     }
@@ -289,7 +296,7 @@ public final class TurnService {
   private static final java.util.Set<Integer> KNOWN = java.util.Set.of(
       StunAttribute.USERNAME, StunAttribute.MESSAGE_INTEGRITY, StunAttribute.MESSAGE_INTEGRITY_SHA256, StunAttribute.REALM,
       StunAttribute.NONCE, StunAttribute.REQUESTED_TRANSPORT, StunAttribute.LIFETIME, StunAttribute.XOR_PEER_ADDRESS,
-      StunAttribute.CHANNEL_NUMBER, StunAttribute.DATA, StunAttribute.REQUESTED_ADDRESS_FAMILY);
+      StunAttribute.CHANNEL_NUMBER, StunAttribute.DATA, StunAttribute.REQUESTED_ADDRESS_FAMILY, StunAttribute.EVEN_PORT);
 
   private static List<Integer> unknownRequired(StunMessage m) {
     List<Integer> unknown = new ArrayList<>();

@@ -400,9 +400,9 @@ final class EventLoop implements Runnable {
   /** Relayed ports: bound from the shared range on this loop's thread, one socket each. */
   private final class Ports implements TurnService.RelayPorts {
     @Override
-    public OptionalInt open() {
+    public OptionalInt open(boolean even) {
       for (int tries = 0; tries < pool.size(); tries++) {
-        int port = pool.take();
+        int port = pool.take(even);
         if (port < 0) {
           return OptionalInt.empty();
         }

@@ -22,18 +22,30 @@ final class RelayPortPool {
     this.used = new BitSet(span);
   }
 
-  /** Reserves the next free port after the last one handed out, or returns -1 when all are taken. */
-  synchronized int take() {
-    int i = used.nextClearBit(cursor);
-    if (i >= span) {
-      i = used.nextClearBit(0);
-      if (i >= span) {
+  /**
+   * Reserves the next free port after the last one handed out (an even one when {@code even}),
+   * or returns -1 when none is free.
+   */
+  synchronized int take(boolean even) {
+    int i = next(cursor, even);
+    if (i < 0) {
+      i = next(0, even);
+      if (i < 0) {
         return -1;
       }
     }
     used.set(i);
     cursor = (i + 1) % span;
     return min + i;
+  }
+
+  private int next(int from, boolean even) {
+    for (int i = used.nextClearBit(from); i < span; i = used.nextClearBit(i + 1)) {
+      if (!even || ((min + i) & 1) == 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   synchronized void release(int port) {

@@ -34,7 +34,8 @@ class TurnServiceTest {
   int nextPort = 50000;
   final TurnService.RelayPorts ports = new TurnService.RelayPorts() {
     @Override
-    public OptionalInt open() {
+    public OptionalInt open(boolean even) {
+      nextPort += even && (nextPort & 1) != 0 ? 1 : 0;
       return OptionalInt.of(nextPort++);
     }
 
@@ -241,11 +242,11 @@ class TurnServiceTest {
   void unknownComprehensionRequiredAttributesGet420AndIpv6RelaysGet440() throws Exception {
     String nonce = nonce();
     String[] up = creds.mint(EPOCH + 600, "tok1");
-    List<StunAttribute> evenPort = new ArrayList<>(UDP);
-    evenPort.add(new StunAttribute(0x0018, new byte[] {(byte) 0x80, 0, 0, 0})); // EVEN-PORT: not offered
-    StunMessage r = exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, evenPort), 0);
+    List<StunAttribute> token = new ArrayList<>(UDP);
+    token.add(new StunAttribute(0x0022, new byte[8])); // RESERVATION-TOKEN: not offered
+    StunMessage r = exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, token), 0);
     assertThat(code(r)).isEqualTo(420);
-    assertThat(r.attribute(StunAttribute.UNKNOWN_ATTRIBUTES).orElseThrow().value()).containsExactly(0x00, 0x18);
+    assertThat(r.attribute(StunAttribute.UNKNOWN_ATTRIBUTES).orElseThrow().value()).containsExactly(0x00, 0x22);
     assertThat(r.integrityValid(RestCredentials.longTermKey(up[0], REALM, up[1]))).as("signed like any answer").isTrue();
     List<StunAttribute> v6 = new ArrayList<>(UDP);
     v6.add(new StunAttribute(StunAttribute.REQUESTED_ADDRESS_FAMILY, new byte[] {2, 0, 0, 0}));
@@ -253,6 +254,22 @@ class TurnServiceTest {
     List<StunAttribute> v4 = new ArrayList<>(UDP);
     v4.add(new StunAttribute(StunAttribute.REQUESTED_ADDRESS_FAMILY, new byte[] {1, 0, 0, 0}));
     assertThat(exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, v4), 0).messageClass()).isEqualTo(StunClass.SUCCESS);
+  }
+
+  @Test
+  void evenPortGivesAnEvenPortAndAReservationRequestGets508() throws Exception {
+    String nonce = nonce();
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    List<StunAttribute> reserve = new ArrayList<>(UDP);
+    reserve.add(new StunAttribute(StunAttribute.EVEN_PORT, new byte[] {(byte) 0x80}));
+    assertThat(code(exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, reserve), 0))).isEqualTo(508);
+    nextPort = 50001;
+    List<StunAttribute> even = new ArrayList<>(UDP);
+    even.add(new StunAttribute(StunAttribute.EVEN_PORT, new byte[] {0}));
+    StunMessage ok = exchange(client, signed(StunMethod.ALLOCATE, up[0], up[1], nonce, even), 0);
+    assertThat(ok.messageClass()).isEqualTo(StunClass.SUCCESS);
+    assertThat(XorAddress.decode(ok.attribute(StunAttribute.XOR_RELAYED_ADDRESS).orElseThrow().value(), ok.transactionId()).getPort())
+        .isEqualTo(50002);
   }
 
   @Test

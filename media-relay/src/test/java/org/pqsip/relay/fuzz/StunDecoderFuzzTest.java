@@ -43,7 +43,7 @@ class StunDecoderFuzzTest {
             private int next = 50000;
 
             @Override
-            public OptionalInt open() {
+            public OptionalInt open(boolean even) {
               return OptionalInt.of(next++);
             }
 
