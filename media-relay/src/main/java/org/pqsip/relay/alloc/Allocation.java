@@ -31,6 +31,8 @@ public final class Allocation {
   private int[] channelNumbers = new int[2];
   private InetSocketAddress[] channelPeers = new InetSocketAddress[2];
   private long[] channelExpiry = new long[2];
+  private InetAddress lastPermitted;
+  private long lastPermittedUntil;
   private InetSocketAddress cachedPeer;
   private byte[] cachedRaw;
   private Object attachment;
@@ -91,8 +93,16 @@ public final class Allocation {
 
   /** Whether data from or to {@code peer} may pass now (RFC 8656 §9). */
   public boolean permitted(InetAddress peer, long now) {
+    if (peer == lastPermitted && lastPermittedUntil > now) {
+      return true; // the same sender as the last packet (the JDK hands back the same address object)
+    }
     Long until = permissions.get(peer);
-    return until != null && until > now;
+    if (until != null && until > now) {
+      lastPermitted = peer;
+      lastPermittedUntil = until;
+      return true;
+    }
+    return false;
   }
 
   /**

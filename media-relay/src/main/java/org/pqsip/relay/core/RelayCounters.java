@@ -18,7 +18,7 @@ public final class RelayCounters {
   public static final int RATE_LIMITED = 5;
   private static final int FIRST_ERROR = 6;
   /** The error codes the relay answers with (RFC 8489/8656), in counter order. */
-  public static final int[] ERROR_CODES = {400, 401, 403, 420, 437, 438, 440, 441, 442, 486, 508};
+  public static final int[] ERROR_CODES = {400, 401, 403, 420, 437, 438, 440, 441, 442, 443, 486, 508};
 
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
   private final long[] slots = new long[FIRST_ERROR + ERROR_CODES.length];

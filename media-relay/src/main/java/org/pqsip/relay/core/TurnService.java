@@ -217,6 +217,9 @@ public final class TurnService {
       return error(m, 400, "Bad Request", key);
     }
     for (InetSocketAddress p : peersAsked) {
+      if (!sameFamily(p)) {
+        return error(m, 443, "Peer Address Family Mismatch", key);
+      }
       if (!peers.allowed(p.getAddress())) {
         return error(m, 403, "Forbidden", key);
       }
@@ -254,6 +257,9 @@ public final class TurnService {
     if (channel < 0x4000 || channel > 0x7FFF) {
       return error(m, 400, "Bad Request", key);
     }
+    if (!sameFamily(peer)) {
+      return error(m, 443, "Peer Address Family Mismatch", key);
+    }
     if (!peers.allowed(peer.getAddress())) {
       return error(m, 403, "Forbidden", key);
     }
@@ -290,6 +296,11 @@ public final class TurnService {
   private List<Action> dropped() {
     counters.add(RelayCounters.DROPPED, 1);
     return List.of();
+  }
+
+  /** RFC 8656 §9.1: a relayed address reaches peers of its own family only (else 443). */
+  private boolean sameFamily(InetSocketAddress peer) {
+    return (peer.getAddress() instanceof java.net.Inet4Address) == (relayAddress instanceof java.net.Inet4Address);
   }
 
   /** Attributes this relay understands in TURN requests (RFC 8489 §14, RFC 8656 §18). */

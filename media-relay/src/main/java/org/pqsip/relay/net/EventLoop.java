@@ -85,7 +85,7 @@ final class EventLoop implements Runnable {
     this.dataPath = new DataPath(counters, seed);
     try {
       for (InetSocketAddress a : udp) {
-        DatagramChannel ch = DatagramChannel.open();
+        DatagramChannel ch = udpFor(a.getAddress());
         listeners.add(ch);
         ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         ch.bind(a);
@@ -110,6 +110,14 @@ final class EventLoop implements Runnable {
       out.add((InetSocketAddress) ch.getLocalAddress());
     }
     return out;
+  }
+
+  /**
+   * A UDP socket of the address's own family: an IPv4 relay on a dual-stack IPv6 socket pays for
+   * the v4-mapped path in the kernel on every datagram (udpv6_sendmsg/recvmsg in a profile).
+   */
+  private static DatagramChannel udpFor(InetAddress a) throws IOException {
+    return a instanceof java.net.Inet4Address ? DatagramChannel.open(java.net.StandardProtocolFamily.INET) : DatagramChannel.open();
   }
 
   private void listenStream(InetSocketAddress a, Object kind, List<ServerSocketChannel> into) throws IOException {
@@ -303,7 +311,7 @@ final class EventLoop implements Runnable {
   private void sendToPeer(Link l, ByteBuffer payload, InetSocketAddress peer) {
     try {
       l.relay.send(payload, peer);
-    } catch (IOException e) {
+    } catch (IOException | java.nio.channels.UnsupportedAddressTypeException e) {
       counters.add(RelayCounters.DROPPED, 1);
     }
   }
@@ -408,7 +416,7 @@ final class EventLoop implements Runnable {
         }
         DatagramChannel ch = null;
         try {
-          ch = DatagramChannel.open();
+          ch = udpFor(relayAddress);
           ch.bind(new InetSocketAddress(relayAddress, port));
           Link l = new Link(ch, port);
           ch.configureBlocking(false).register(selector, SelectionKey.OP_READ, l);
@@ -445,7 +453,7 @@ final class EventLoop implements Runnable {
         try {
           if (ch.getLocalAddress().equals(a.fiveTuple().server())) {
             l.listener = ch;
-            DatagramChannel c = DatagramChannel.open();
+            DatagramChannel c = udpFor(((InetSocketAddress) ch.getLocalAddress()).getAddress());
             try {
               c.setOption(StandardSocketOptions.SO_REUSEPORT, true);
               c.bind(ch.getLocalAddress());

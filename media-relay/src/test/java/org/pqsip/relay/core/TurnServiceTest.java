@@ -315,6 +315,18 @@ class TurnServiceTest {
   }
 
   @Test
+  void peersOfTheOtherAddressFamilyGet443() throws Exception {
+    String nonce = nonce();
+    allocate(nonce);
+    String[] up = creds.mint(EPOCH + 600, "tok1");
+    InetSocketAddress v6 = addr("2001:db8::7", 5004);
+    byte[] t = tid();
+    assertThat(code(exchange(client, signed(StunMethod.CREATE_PERMISSION, up[0], up[1], nonce,
+        List.of(new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(v6, t)))), S))).isEqualTo(443);
+    assertThat(counters.errors(443)).isEqualTo(1);
+  }
+
+  @Test
   void dataIndicationCarriesAnIpv6PeerAddress() throws Exception {
     allocate(nonce());
     Allocation a = table.byClient(client, 0).orElseThrow();
