@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmark: our relay and coturn's turnserver, one after the other, driven by the same real
+# Load benchmark: our relay and coturn's turnserver, side by side, driven in turn by the same real
 # TURN client (coturn's turnutils_uclient: REST-secret auth, channels, 172-byte messages every
 # 20 ms) towards one UDP echo peer (turnutils_peer), all on loopback. Prints, per server: loss,
 # average round trip, server CPU-seconds while the client ran (cpu_s: allocating and forwarding;
@@ -8,12 +8,14 @@
 # Each server first gets the same warm-up run (100 clients x 250 messages; for the JVM that is
 # when the JIT compiles the path), printed too; the ratio compares the measured runs.
 #
-#   ./pq bench relay [CLIENTS] [MESSAGES]      (defaults 500 and 500: 10 s of media per client)
+#   ./pq bench relay [CLIENTS] [MESSAGES] [ROUNDS]   (defaults 500, 500 (10 s of media per
+#                                                      client) and 3 alternating rounds)
 #
 # Every process started here is stopped by PID; the loops are bounded by count and time.
 set -euo pipefail
 CLIENTS=${1:-500}
 MESSAGES=${2:-500}
+ROUNDS=${3:-3}
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECRET="bench-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 PEER_PORT=3480
@@ -81,7 +83,6 @@ run_client() { # name port pid clients messages
 turnutils_peer -L 127.0.0.1 -p "$PEER_PORT" >/dev/null 2>&1 &
 PIDS+=($!)
 
-echo "== ours: ./pq relay (one event loop per core)" >&2
 "$ROOT/pq" build >&2
 java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -Djava.util.logging.config.file="$ROOT/config/logging.properties" \
   -cp "$ROOT/media-relay/target/classes:$(cat "$ROOT/media-relay/target/classpath.txt")" org.pqsip.relay.cli.Relay \
@@ -89,23 +90,29 @@ java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -Djava.util.logging.config
   --relay-ports 61000-62999 --max-per-user 100000 --unauth-rate 100000 >"$WORK/ours.out" 2>&1 &
 OURS=$!
 PIDS+=($OURS)
-wait_for_stun "$OURS_PORT"
-run_client ours-warmup "$OURS_PORT" "$OURS" 100 250
-run_client ours "$OURS_PORT" "$OURS" "$CLIENTS" "$MESSAGES"
-kill "$OURS"; wait "$OURS" 2>/dev/null || true
-
-echo "== coturn: turnserver" >&2
 turnserver -n --listening-ip=127.0.0.1 --listening-port="$COTURN_PORT" --relay-ip=127.0.0.1 \
   --min-port=63000 --max-port=64999 --use-auth-secret --static-auth-secret="$SECRET" --realm=pq.bench \
   --allow-loopback-peers --no-cli --no-tls --no-dtls --no-tcp --log-file=/dev/null --simple-log >/dev/null 2>&1 &
 COTURN=$!
 PIDS+=($COTURN)
+wait_for_stun "$OURS_PORT"
 wait_for_stun "$COTURN_PORT"
+
+# Both servers run side by side; measured rounds alternate between them so that whatever else
+# the machine does falls on both alike. The ratio is the median over rounds.
+run_client ours-warmup "$OURS_PORT" "$OURS" 100 250
 run_client coturn-warmup "$COTURN_PORT" "$COTURN" 100 250
-run_client coturn "$COTURN_PORT" "$COTURN" "$CLIENTS" "$MESSAGES"
-kill "$COTURN"; wait "$COTURN" 2>/dev/null || true
+for r in $(seq "$ROUNDS"); do
+  run_client "ours-$r" "$OURS_PORT" "$OURS" "$CLIENTS" "$MESSAGES"
+  run_client "coturn-$r" "$COTURN_PORT" "$COTURN" "$CLIENTS" "$MESSAGES"
+done
 
 awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[$1, kv[1]] = kv[2]}}
-     END {if (v["coturn", "cpu_us_per_packet"] > 0)
-            printf "CPU per forwarded packet, ours / coturn: %.2f\n", v["ours", "cpu_us_per_packet"] / v["coturn", "cpu_us_per_packet"]}' \
+     END {n = 0
+          for (r = 1; v["coturn-" r, "cpu_us_per_packet"] > 0; r++) {
+            q[++n] = v["ours-" r, "cpu_us_per_packet"] / v["coturn-" r, "cpu_us_per_packet"]
+            printf "round %d: CPU per forwarded packet, ours / coturn: %.2f\n", r, q[n]
+          }
+          for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (q[j] < q[i]) {t = q[i]; q[i] = q[j]; q[j] = t}
+          if (n > 0) printf "median over %d rounds, ours / coturn: %.2f\n", n, (n % 2 ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2)}' \
   "$WORK/results"
