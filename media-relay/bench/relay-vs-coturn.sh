@@ -12,6 +12,8 @@
 #                                                      client) and 3 alternating rounds)
 #
 # Every process started here is stopped by PID; the loops are bounded by count and time.
+# turnutils_uclient does not release its allocations when it ends (they expire after 600 s), so
+# each server gets 10,000 relayed ports, below the kernel's ephemeral range.
 set -euo pipefail
 CLIENTS=${1:-500}
 MESSAGES=${2:-500}
@@ -26,6 +28,7 @@ WORK=$(mktemp -d)
 PIDS=()
 
 cleanup() {
+  [[ -s "$WORK/ours.out" ]] && { echo "our relay printed:" >&2; grep -v "^relay ready" "$WORK/ours.out" >&2 || true; }
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$WORK"
@@ -66,10 +69,11 @@ run_client() { # name port pid clients messages
   after=$(cpu_ticks "$pid")
   mid=${mid:-$before}
   local sent recv lost rtt
-  sent=$(grep -o 'tot_send_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2)
-  recv=$(grep -o 'tot_recv_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2)
-  lost=$(grep -o 'Total lost packets [0-9]* ([0-9.]*%)' "$out" | tail -1 | sed 's/Total lost packets //')
-  rtt=$(grep -o 'Average round trip delay [0-9.]* ms' "$out" | tail -1 | awk '{print $5}')
+  # A client run that failed prints no totals: report '?' rather than end the benchmark.
+  sent=$(grep -o 'tot_send_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2 || true)
+  recv=$(grep -o 'tot_recv_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2 || true)
+  lost=$(grep -o 'Total lost packets [0-9]* ([0-9.]*%)' "$out" | tail -1 | sed 's/Total lost packets //' || true)
+  rtt=$(grep -o 'Average round trip delay [0-9.]* ms' "$out" | tail -1 | awk '{print $5}' || true)
   local cpu fwd_cpu forwarded
   cpu=$(awk -v t=$((after - before)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')
   fwd_cpu=$(awk -v t=$((after - mid)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')
@@ -87,11 +91,11 @@ PIDS+=($!)
 java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -Djava.util.logging.config.file="$ROOT/config/logging.properties" \
   -cp "$ROOT/media-relay/target/classes:$(cat "$ROOT/media-relay/target/classpath.txt")" org.pqsip.relay.cli.Relay \
   --listen "udp:127.0.0.1:$OURS_PORT" --realm pq.bench --auth-secret "$SECRET" --allow-peer 127.0.0.0/8 \
-  --relay-ports 61000-62999 --max-per-user 100000 --unauth-rate 100000 >"$WORK/ours.out" 2>&1 &
+  --relay-ports 20000-29999 --max-per-user 100000 --unauth-rate 100000 >"$WORK/ours.out" 2>&1 &
 OURS=$!
 PIDS+=($OURS)
 turnserver -n --listening-ip=127.0.0.1 --listening-port="$COTURN_PORT" --relay-ip=127.0.0.1 \
-  --min-port=63000 --max-port=64999 --use-auth-secret --static-auth-secret="$SECRET" --realm=pq.bench \
+  --min-port=10000 --max-port=19999 --use-auth-secret --static-auth-secret="$SECRET" --realm=pq.bench \
   --allow-loopback-peers --no-cli --no-tls --no-dtls --no-tcp --log-file=/dev/null --simple-log >/dev/null 2>&1 &
 COTURN=$!
 PIDS+=($COTURN)
