@@ -50,12 +50,7 @@ public final class BindingService {
       dropped++;
       return Optional.empty();
     }
-    List<Integer> unknown = new ArrayList<>();
-    for (StunAttribute a : req.attributes()) {
-      if (a.comprehensionRequired() && !KNOWN.contains(a.type())) {
-        unknown.add(a.type());
-      }
-    }
+    List<Integer> unknown = req.unknownComprehensionRequired(KNOWN);
     answered++;
     if (!unknown.isEmpty()) {
       return Optional.of(error(req, 420, "Unknown Attribute", unknown, null));

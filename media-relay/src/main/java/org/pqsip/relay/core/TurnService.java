@@ -107,7 +107,7 @@ public final class TurnService {
     if (key.isEmpty()) {
       return List.of(new Action.ToClient(t, challenge(m, epochSeconds)));
     }
-    List<Integer> unknown = unknownRequired(m);
+    List<Integer> unknown = m.unknownComprehensionRequired(KNOWN);
     if (!unknown.isEmpty()) {
       counters.error(420); // e.g. RESERVATION-TOKEN, DONT-FRAGMENT: not offered here
       return List.of(new Action.ToClient(t, BindingService.error(m, 420, "Unknown Attribute", unknown, key.get())));
@@ -308,16 +308,6 @@ public final class TurnService {
       StunAttribute.USERNAME, StunAttribute.MESSAGE_INTEGRITY, StunAttribute.MESSAGE_INTEGRITY_SHA256, StunAttribute.REALM,
       StunAttribute.NONCE, StunAttribute.REQUESTED_TRANSPORT, StunAttribute.LIFETIME, StunAttribute.XOR_PEER_ADDRESS,
       StunAttribute.CHANNEL_NUMBER, StunAttribute.DATA, StunAttribute.REQUESTED_ADDRESS_FAMILY, StunAttribute.EVEN_PORT);
-
-  private static List<Integer> unknownRequired(StunMessage m) {
-    List<Integer> unknown = new ArrayList<>();
-    for (StunAttribute a : m.attributes()) {
-      if (a.comprehensionRequired() && !KNOWN.contains(a.type())) {
-        unknown.add(a.type());
-      }
-    }
-    return unknown;
-  }
 
   // ------------------------------------------------------------------ authentication
 

@@ -35,6 +35,8 @@ final class TcpConnection {
   private final ByteBuffer netIn;
   /** Bytes for the socket not yet written (ciphertext for TLS); plain TCP allocates it only when a write is partial. */
   private ByteBuffer out;
+  /** Room one wrapped frame may need beyond its plaintext (TLS record overhead), fixed at connect. */
+  private final int recordSlack;
   final long openedAt;
   SelectionKey key;
   Allocation allocation;
@@ -47,12 +49,14 @@ final class TcpConnection {
     if (tls == null) {
       this.in = ByteBuffer.allocate(MAX_FRAME * 2);
       this.netIn = null;
+      this.recordSlack = 0;
     } else {
       int app = tls.getSession().getApplicationBufferSize();
       int net = tls.getSession().getPacketBufferSize();
       this.in = ByteBuffer.allocate(MAX_FRAME + app);
       this.netIn = ByteBuffer.allocate(net);
       this.out = ByteBuffer.allocate(Math.max(2 * net, MAX_PENDING / 2));
+      this.recordSlack = 256 + net / 4;
     }
     this.frame = in.duplicate();
   }
@@ -112,7 +116,7 @@ final class TcpConnection {
   /** Writes a frame now or queues it; false when it had to be dropped (the client is not reading). */
   boolean write(ByteBuffer f) throws IOException {
     if (tls != null) {
-      if (out.remaining() < f.remaining() + 256 + tls.getSession().getPacketBufferSize() / 4) {
+      if (out.remaining() < f.remaining() + recordSlack) {
         return false;
       }
       while (f.hasRemaining()) {

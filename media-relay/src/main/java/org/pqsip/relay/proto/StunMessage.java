@@ -121,6 +121,17 @@ public final class StunMessage {
     return transactionId.clone();
   }
 
+  /** Types of comprehension-required attributes not in {@code known}, for a 420 (RFC 8489 §6.3.1). */
+  public List<Integer> unknownComprehensionRequired(java.util.Set<Integer> known) {
+    List<Integer> unknown = new ArrayList<>();
+    for (StunAttribute a : attributes) {
+      if (a.comprehensionRequired() && !known.contains(a.type())) {
+        unknown.add(a.type());
+      }
+    }
+    return unknown;
+  }
+
   public List<StunAttribute> attributes() {
     return attributes;
   }

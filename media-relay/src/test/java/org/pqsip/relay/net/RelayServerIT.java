@@ -268,17 +268,19 @@ class RelayServerIT {
   }
 
   private void awaitAllocations(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (server.activeAllocations() != n) {
-      assertThat(System.nanoTime()).as("%d allocations within 5 s", n).isLessThan(deadline);
-      Thread.onSpinWait();
-    }
+    await(() -> server.activeAllocations() == n, n + " allocations");
   }
 
   private void awaitDropped(long n) throws InterruptedException {
+    await(() -> server.counters().stream().mapToLong(c -> c.get(org.pqsip.relay.core.RelayCounters.DROPPED)).sum() >= n,
+        n + " packets dropped");
+  }
+
+  /** Waits for a relay-side event with a 5 s deadline (no sleeps). */
+  private static void await(java.util.function.BooleanSupplier event, String what) throws InterruptedException {
     long deadline = System.nanoTime() + 5_000_000_000L;
-    while (server.counters().stream().mapToLong(c -> c.get(org.pqsip.relay.core.RelayCounters.DROPPED)).sum() < n) {
-      assertThat(System.nanoTime()).as("%d packets dropped within 5 s", n).isLessThan(deadline);
+    while (!event.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("%s within 5 s", what).isLessThan(deadline);
       Thread.onSpinWait();
     }
   }
