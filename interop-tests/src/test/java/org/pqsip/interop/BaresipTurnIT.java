@@ -35,7 +35,7 @@ class BaresipTurnIT {
   void baresipCallMediaCrossesOurRelay() throws Exception {
     InetAddress lo = InetAddress.getLoopbackAddress();
     RelayServer.Config cfg = new RelayServer.Config(List.of(new InetSocketAddress(lo, 0)), List.of(), List.of(), null, lo, 61700, 61799, "pq.test",
-        SECRET, List.of("127.0.0.0/8"), 100, 10, 2, 100);
+        SECRET, List.of("127.0.0.0/8"), 100, 10, 2, 100, RelayServer.batchedUdpAvailable());
     try (RelayServer relay = RelayServer.start(cfg)) {
       String[] up = new RestCredentials(SECRET, "pq.test").mint(System.currentTimeMillis() / 1000 + 600, "baresip-token");
       String relayAt = "127.0.0.1:" + relay.udpAddresses().get(0).getPort();

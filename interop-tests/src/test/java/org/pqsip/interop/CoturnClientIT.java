@@ -36,7 +36,7 @@ class CoturnClientIT {
     InetAddress lo = InetAddress.getLoopbackAddress();
     List<InetSocketAddress> any = List.of(new InetSocketAddress(lo, 0));
     relay = RelayServer.start(new RelayServer.Config(any, any, any, TestTls.create(dir).server(), lo,
-        61800, 61899, "pq.test", SECRET.getBytes(StandardCharsets.UTF_8), List.of("127.0.0.0/8"), 100, 100, 2, 100));
+        61800, 61899, "pq.test", SECRET.getBytes(StandardCharsets.UTF_8), List.of("127.0.0.0/8"), 100, 100, 2, 100, RelayServer.batchedUdpAvailable()));
     peer = ExternalProcess.start("turnutils_peer", List.of("turnutils_peer", "-L", "127.0.0.1", "-p", String.valueOf(PEER_PORT)));
   }
 

@@ -47,7 +47,7 @@ class Ice4jTurnIT {
   @Timeout(60) // a deadline for the blocking receive, not a speed claim
   void ice4jGetsARelayedCandidateAndDataFlowsThroughIt() throws Exception {
     RelayServer.Config cfg = new RelayServer.Config(List.of(new InetSocketAddress(LO, 0)), List.of(), List.of(), null, LO, 61600, 61699, "pq.test",
-        SECRET, List.of("127.0.0.0/8"), 100, 10, 2, 100);
+        SECRET, List.of("127.0.0.0/8"), 100, 10, 2, 100, RelayServer.batchedUdpAvailable());
     Agent agent = new Agent();
     try (RelayServer relay = RelayServer.start(cfg);
         DatagramSocket peer = new DatagramSocket(new InetSocketAddress(LO, 0))) {

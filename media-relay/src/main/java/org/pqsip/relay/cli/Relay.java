@@ -61,6 +61,11 @@ public final class Relay implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Event loops, one per core (default: the number of cores).")
   Integer threads;
 
+  @Option(names = "--udp-io", defaultValue = "auto", paramLabel = "auto|batched|plain",
+      description = "UDP client I/O: batched (recvmmsg/sendmmsg, Linux x86-64), plain (one system call per datagram), "
+          + "or auto: batched where available (default ${DEFAULT-VALUE}).")
+  String udpIo;
+
   @Option(names = "--max-allocations", defaultValue = "10000", description = "Total allocations (default ${DEFAULT-VALUE}).")
   int maxAllocations;
 
@@ -236,8 +241,19 @@ public final class Relay implements Callable<Integer> {
       throw new IllegalArgumentException("--relay-ip must be a concrete address when listening on a wildcard");
     }
     int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    boolean batched = switch (udpIo) {
+      case "auto" -> RelayServer.batchedUdpAvailable();
+      case "plain" -> false;
+      case "batched" -> {
+        if (!RelayServer.batchedUdpAvailable()) {
+          throw new IllegalArgumentException("--udp-io batched: batched UDP system calls are not available on this platform");
+        }
+        yield true;
+      }
+      default -> throw new IllegalArgumentException("--udp-io must be auto, batched or plain");
+    };
     return new RelayServer.Config(udp, tcp, tls, tlsContext, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
-        s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate);
+        s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate, batched);
   }
 
   private static String hostPort(InetSocketAddress a) {

@@ -55,6 +55,8 @@ final class EventLoop implements Runnable {
 
   private final Selector selector;
   private final List<DatagramChannel> listeners = new ArrayList<>();
+  /** Batched client sides of the UDP listeners (empty where batched system calls are unavailable or off). */
+  private final List<ClientBatch> batches = new ArrayList<>();
   private final List<ServerSocketChannel> tcpListeners = new ArrayList<>();
   private final List<ServerSocketChannel> tlsListeners = new ArrayList<>();
   private final SSLContext tlsContext;
@@ -74,7 +76,7 @@ final class EventLoop implements Runnable {
 
   EventLoop(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
       TurnService.Settings settings, Quotas quotas, RelayPortPool pool,
-      int unauthRate, long seed) throws IOException {
+      int unauthRate, boolean batchedUdp, long seed) throws IOException {
     this.selector = Selector.open();
     this.tlsContext = tlsContext;
     this.pool = pool;
@@ -89,7 +91,11 @@ final class EventLoop implements Runnable {
         listeners.add(ch);
         ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         ch.bind(a);
-        ch.configureBlocking(false).register(selector, SelectionKey.OP_READ, null);
+        ClientBatch b = batchedUdp ? ClientBatch.of(ch, seed + listeners.size(), counters) : null;
+        if (b != null) {
+          batches.add(b);
+        }
+        ch.configureBlocking(false).register(selector, SelectionKey.OP_READ, b);
       }
       for (InetSocketAddress a : tcp) {
         listenStream(a, TCP_LISTENER, tcpListeners);
@@ -162,6 +168,9 @@ final class EventLoop implements Runnable {
     try {
       while (!closed) {
         selector.select(onReady, 250);
+        for (int i = 0; i < batches.size(); i++) {
+          batches.get(i).flush(); // what this turn framed for clients leaves in one system call per listener
+        }
         long now = System.nanoTime();
         if (now >= nextSweep) {
           service.sweep(now);
@@ -183,6 +192,8 @@ final class EventLoop implements Runnable {
       Object att = key.attachment();
       if (att == null) {
         readListener((DatagramChannel) key.channel());
+      } else if (att instanceof ClientBatch b) {
+        readBatch(b);
       } else if (att == TCP_LISTENER || att == TLS_LISTENER) {
         accept((ServerSocketChannel) key.channel(), att == TLS_LISTENER);
       } else if (att instanceof TcpConnection c) {
@@ -228,6 +239,29 @@ final class EventLoop implements Runnable {
       }
       buf.flip();
       fromClient(l.allocation.fiveTuple(), buf, l.allocation);
+    }
+  }
+
+  /** Datagrams from this loop's UDP clients, {@link ClientBatch#MAX} per system call. */
+  private void readBatch(ClientBatch b) {
+    for (int round = 0; round < BATCH / ClientBatch.MAX; round++) {
+      int n = b.receive();
+      for (int i = 0; i < n; i++) {
+        ByteBuffer frame = b.datagram(i);
+        if (frame == null) {
+          counters.add(RelayCounters.DROPPED, 1); // larger than any UDP payload the slot takes
+          continue;
+        }
+        Link l = b.link(i);
+        if (l != null && l.allocation != null) {
+          fromClient(l.allocation.fiveTuple(), frame, l.allocation);
+        } else {
+          fromClient(b.tuple(i), frame, null);
+        }
+      }
+      if (n < ClientBatch.MAX) {
+        return;
+      }
     }
   }
 
@@ -448,6 +482,12 @@ final class EventLoop implements Runnable {
           l.tcp.allocation = a;
         }
         return;
+      }
+      for (ClientBatch b : batches) {
+        if (b.local().equals(a.fiveTuple().server()) && b.index(l)) {
+          l.listener = b.channel;
+          return;
+        }
       }
       for (DatagramChannel ch : listeners) {
         try {

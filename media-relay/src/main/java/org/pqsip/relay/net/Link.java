@@ -8,10 +8,11 @@ import org.pqsip.relay.alloc.Allocation;
 
 /**
  * The sockets of one allocation: its relayed port, and the way back to its client. For a UDP
- * client that is a socket connected to the client on the listening port (SO_REUSEPORT): the
- * kernel hands it the client's datagrams, so the hot path needs no address lookup and no
- * per-packet address object. Until it exists, or if it cannot be made, the shared listener is
- * used. For a TCP client it is the client's connection.
+ * client that is the batched listener ({@link ClientBatch}) where batched system calls exist;
+ * else a socket connected to the client on the listening port (SO_REUSEPORT): the kernel hands it
+ * the client's datagrams, so the hot path needs no address lookup and no per-packet address
+ * object. Until it exists, or if it cannot be made, the shared listener is used. For a TCP client
+ * it is the client's connection.
  */
 final class Link {
   final DatagramChannel relay;
@@ -22,6 +23,11 @@ final class Link {
   InetSocketAddress client;
   /** The client's TCP connection, for allocations made over TCP (else null). */
   TcpConnection tcp;
+  /** The batched listener that serves this UDP client (else null), and the client's address as it indexes it. */
+  ClientBatch batch;
+  int clientFamilyPort;
+  long clientHi;
+  long clientLo;
 
   Link(DatagramChannel relay, int port) {
     this.relay = relay;
@@ -33,7 +39,9 @@ final class Link {
     if (tcp != null) {
       return tcp.write(frame);
     }
-    if (connected != null) {
+    if (batch != null) {
+      batch.queue(frame, this);
+    } else if (connected != null) {
       connected.write(frame);
     } else {
       listener.send(frame, client);
@@ -42,6 +50,9 @@ final class Link {
   }
 
   void close() {
+    if (batch != null) {
+      batch.unindex(this);
+    }
     quietly(relay);
     quietly(connected);
     if (tcp != null) {

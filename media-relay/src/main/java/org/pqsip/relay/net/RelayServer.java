@@ -21,12 +21,15 @@ import org.pqsip.relay.core.TurnService;
  * Stateless across loops otherwise. Logs nothing.
  */
 public final class RelayServer implements AutoCloseable {
-  /** The relay's settings (the command line and config file map onto this). */
+  /**
+   * The relay's settings (the command line and config file map onto this). {@code batchedUdp}:
+   * UDP clients through recvmmsg/sendmmsg where the platform has them ({@link UdpBatch}).
+   */
   public record Config(
       List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
       InetAddress relayAddress, int relayPortMin, int relayPortMax,
       String realm, byte[] authSecret, List<String> allowPeers, int maxAllocations, int maxPerUser,
-      int threads, int unauthRate) {
+      int threads, int unauthRate, boolean batchedUdp) {
     public Config {
       udp = List.copyOf(udp);
       tcp = List.copyOf(tcp);
@@ -73,7 +76,7 @@ public final class RelayServer implements AutoCloseable {
     List<InetSocketAddress> bindTls = c.tls();
     try {
       for (int i = 0; i < c.threads(); i++) {
-        EventLoop loop = new EventLoop(bind, bindTcp, bindTls, c.tlsContext(), settings, quotas, pool, c.unauthRate(), random.nextLong());
+        EventLoop loop = new EventLoop(bind, bindTcp, bindTls, c.tlsContext(), settings, quotas, pool, c.unauthRate(), c.batchedUdp(), random.nextLong());
         loops.add(loop);
         bind = loop.udpAddresses(); // port 0 resolved by the first loop: the others join it
         bindTcp = loop.tcpAddresses();
@@ -97,6 +100,11 @@ public final class RelayServer implements AutoCloseable {
       t.start();
     }
     return s;
+  }
+
+  /** Whether this platform has the batched UDP system calls ({@link UdpBatch}). */
+  public static boolean batchedUdpAvailable() {
+    return UdpBatch.AVAILABLE;
   }
 
   /** Where clients reach the relay over UDP. */

@@ -93,6 +93,17 @@ class RelayCommandIT {
   }
 
   @Test
+  void udpIoModesStartOrSayWhyNot() throws Exception {
+    for (String mode : List.of("plain", org.pqsip.relay.net.RelayServer.batchedUdpAvailable() ? "batched" : "auto")) {
+      Process p = start("--listen", "udp:127.0.0.1:34796", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
+          "--relay-ports", "61200-61299", "--udp-io", mode);
+      assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:34796");
+    }
+    assertThat(failure(start("--listen", "udp:127.0.0.1:34797", "--realm", "r", "--auth-secret", "0123456789abcdef0123",
+        "--udp-io", "fast"))).contains("--udp-io must be auto, batched or plain");
+  }
+
+  @Test
   void tlsWithoutCertificateIsAClearError() throws Exception {
     assertThat(failure(start("--listen", "tls:127.0.0.1:5349", "--realm", "r", "--auth-secret", "0123456789abcdef0123")))
         .contains("need --cert FILE and --key FILE");

@@ -40,14 +40,30 @@ class RelayServerIT {
   }
 
   static RelayServer.Config config(int portMin, int portMax, int threads, SSLContext tlsContext) {
+    return config(portMin, portMax, threads, tlsContext, RelayServer.batchedUdpAvailable());
+  }
+
+  static RelayServer.Config config(int portMin, int portMax, int threads, SSLContext tlsContext, boolean batchedUdp) {
     List<InetSocketAddress> any = List.of(new InetSocketAddress(LO, 0));
     return new RelayServer.Config(any, any, tlsContext == null ? List.of() : any, tlsContext, LO, portMin, portMax,
-        TurnTestClient.REALM, TurnTestClient.SECRET, List.of("127.0.0.0/8"), 1000, 100, threads, 1000);
+        TurnTestClient.REALM, TurnTestClient.SECRET, List.of("127.0.0.0/8"), 1000, 100, threads, 1000, batchedUdp);
+  }
+
+  /** UDP clients through recvmmsg/sendmmsg here; {@link RelayServerPlainUdpIT} runs every test with one system call per datagram. */
+  boolean batchedUdp() {
+    return true;
+  }
+
+  @Test
+  void batchedUdpIsAvailableOnLinuxX64() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
+        && System.getProperty("os.arch").equals("amd64"));
+    assertThat(RelayServer.batchedUdpAvailable()).as("the JNI library built by the linux-native profile loads").isTrue();
   }
 
   @BeforeEach
   void start() throws Exception {
-    server = RelayServer.start(config(61000, 61099, 2, tls.server()));
+    server = RelayServer.start(config(61000, 61099, 2, tls.server(), batchedUdp()));
     srv = server.udpAddresses().get(0);
   }
 

@@ -1,0 +1,163 @@
+/*
+ * Batched UDP system calls for the relay's event loops (Linux): recvmmsg and sendmmsg on a
+ * socket the JDK opened, into and out of direct buffers the caller owns. Nothing is allocated,
+ * nothing is kept between calls, nothing is logged.
+ *
+ * Slot i of the data buffer is bytes [i * slot, (i + 1) * slot). Its metadata is 32 bytes at
+ * i * 32 of the meta buffer, in the platform's byte order:
+ *   0  int    length of the datagram
+ *   4  short  address family: 4 or 6
+ *   6  short  port (host order)
+ *   8  byte[16] address (IPv4 in the first 4 bytes)
+ *   24 int    send: offset of the datagram in its slot; receive: 0
+ *   28 int    receive: 1 when the datagram did not fit its slot (truncated); send: 0
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jni.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define MAX_BATCH 64
+#define META 32
+
+typedef union {
+  struct sockaddr sa;
+  struct sockaddr_in v4;
+  struct sockaddr_in6 v6;
+} address;
+
+static void put_meta(uint8_t *m, int length, const address *a, int truncated) {
+  int32_t len = length, zero = 0, trunc = truncated;
+  int16_t family = 0;
+  uint16_t port = 0;
+  memset(m + 8, 0, 16);
+  if (a->sa.sa_family == AF_INET) {
+    family = 4;
+    port = ntohs(a->v4.sin_port);
+    memcpy(m + 8, &a->v4.sin_addr, 4);
+  } else if (a->sa.sa_family == AF_INET6) {
+    family = 6;
+    port = ntohs(a->v6.sin6_port);
+    memcpy(m + 8, &a->v6.sin6_addr, 16);
+  }
+  memcpy(m, &len, 4);
+  memcpy(m + 4, &family, 2);
+  memcpy(m + 6, &port, 2);
+  memcpy(m + 24, &zero, 4);
+  memcpy(m + 28, &trunc, 4);
+}
+
+/* Fills *a from meta; returns the sockaddr length, or 0 for an unknown family. */
+static socklen_t get_meta(const uint8_t *m, address *a) {
+  int16_t family;
+  uint16_t port;
+  memcpy(&family, m + 4, 2);
+  memcpy(&port, m + 6, 2);
+  memset(a, 0, sizeof(*a));
+  if (family == 4) {
+    a->v4.sin_family = AF_INET;
+    a->v4.sin_port = htons(port);
+    memcpy(&a->v4.sin_addr, m + 8, 4);
+    return sizeof(a->v4);
+  }
+  if (family == 6) {
+    a->v6.sin6_family = AF_INET6;
+    a->v6.sin6_port = htons(port);
+    memcpy(&a->v6.sin6_addr, m + 8, 16);
+    return sizeof(a->v6);
+  }
+  return 0;
+}
+
+/* The socket's file descriptor: the JDK's DatagramChannelImpl keeps it in an int field fdVal. */
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_fd(JNIEnv *env, jclass cls, jobject channel) {
+  jclass c = (*env)->GetObjectClass(env, channel);
+  jfieldID f = (*env)->GetFieldID(env, c, "fdVal", "I");
+  if (f == NULL) {
+    (*env)->ExceptionClear(env);
+    return -1;
+  }
+  return (*env)->GetIntField(env, channel, f);
+}
+
+/* recvmmsg: up to n datagrams; returns how many, 0 when none is queued, -errno on error. */
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receive(JNIEnv *env, jclass cls, jint fd, jobject data,
+                                                                jint slot, jobject meta, jint n) {
+  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
+  uint8_t *m = (*env)->GetDirectBufferAddress(env, meta);
+  jlong dcap = (*env)->GetDirectBufferCapacity(env, data);
+  jlong mcap = (*env)->GetDirectBufferCapacity(env, meta);
+  if (d == NULL || m == NULL || slot <= 0 || n <= 0 || n > MAX_BATCH || (jlong) slot * n > dcap || (jlong) META * n > mcap) {
+    return -EINVAL;
+  }
+  struct mmsghdr msgs[MAX_BATCH];
+  struct iovec iov[MAX_BATCH];
+  address from[MAX_BATCH];
+  memset(msgs, 0, sizeof(struct mmsghdr) * n);
+  for (int i = 0; i < n; i++) {
+    iov[i].iov_base = d + (size_t) i * slot;
+    iov[i].iov_len = slot;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &from[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof(address);
+  }
+  int r;
+  do {
+    r = recvmmsg(fd, msgs, n, MSG_DONTWAIT, NULL);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+  }
+  for (int i = 0; i < r; i++) {
+    put_meta(m + (size_t) i * META, msgs[i].msg_len, &from[i], (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
+  }
+  return r;
+}
+
+/*
+ * sendmmsg: datagrams first..first+n-1; returns how many went (from first), 0 when the socket's
+ * buffer is full, -errno when the first of them failed (the caller skips it and goes on).
+ */
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclass cls, jint fd, jobject data,
+                                                             jint slot, jobject meta, jint first, jint n) {
+  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
+  uint8_t *m = (*env)->GetDirectBufferAddress(env, meta);
+  jlong dcap = (*env)->GetDirectBufferCapacity(env, data);
+  jlong mcap = (*env)->GetDirectBufferCapacity(env, meta);
+  if (d == NULL || m == NULL || slot <= 0 || first < 0 || n <= 0 || n > MAX_BATCH || (jlong) slot * (first + n) > dcap
+      || (jlong) META * (first + n) > mcap) {
+    return -EINVAL;
+  }
+  struct mmsghdr msgs[MAX_BATCH];
+  struct iovec iov[MAX_BATCH];
+  address to[MAX_BATCH];
+  memset(msgs, 0, sizeof(struct mmsghdr) * n);
+  for (int i = 0; i < n; i++) {
+    const uint8_t *mi = m + (size_t) (first + i) * META;
+    int32_t len, off;
+    memcpy(&len, mi, 4);
+    memcpy(&off, mi + 24, 4);
+    socklen_t alen = get_meta(mi, &to[i]);
+    if (len < 0 || off < 0 || (jlong) off + len > slot || alen == 0) {
+      return i > 0 ? i : -EINVAL;
+    }
+    iov[i].iov_base = d + (size_t) (first + i) * slot + off;
+    iov[i].iov_len = len;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &to[i];
+    msgs[i].msg_hdr.msg_namelen = alen;
+  }
+  int r;
+  do {
+    r = sendmmsg(fd, msgs, n, MSG_DONTWAIT);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 0 : -errno;
+  }
+  return r;
+}

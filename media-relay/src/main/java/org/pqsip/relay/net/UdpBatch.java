@@ -1,0 +1,76 @@
+package org.pqsip.relay.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Batched UDP system calls (Linux recvmmsg / sendmmsg) through a small JNI library built with the
+ * relay ({@code src/main/c/udp_batch.c}; layout of the data and meta buffers described there).
+ * The JDK has no batched datagram calls. Where the library cannot load (another OS or
+ * architecture, a build without gcc) {@link #AVAILABLE} is false and the event loops use one
+ * system call per datagram instead.
+ */
+final class UdpBatch {
+  /** Datagrams per call at most. */
+  static final int MAX = 64;
+  /** Bytes of metadata per datagram in the meta buffer. */
+  static final int META = 32;
+  static final int LENGTH = 0;
+  static final int FAMILY = 4;
+  static final int PORT = 6;
+  static final int ADDRESS = 8;
+  static final int OFFSET = 24;
+  static final int TRUNCATED = 28;
+
+  static final boolean AVAILABLE = load();
+
+  private UdpBatch() {
+  }
+
+  /** The socket's file descriptor, or -1 if this JDK keeps it elsewhere. */
+  static native int fd(DatagramChannel channel);
+
+  /** Up to {@code n} datagrams into slots 0..n-1: how many, 0 when none was queued, -errno on error. */
+  static native int receive(int fd, ByteBuffer data, int slot, ByteBuffer meta, int n);
+
+  /**
+   * Slots first..first+n-1 to the addresses in their meta: how many went, 0 when the socket's
+   * buffer is full, -errno when slot {@code first} failed.
+   */
+  static native int send(int fd, ByteBuffer data, int slot, ByteBuffer meta, int first, int n);
+
+  private static boolean load() {
+    String arch = System.getProperty("os.arch");
+    if (!System.getProperty("os.name", "").equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      return false;
+    }
+    try {
+      System.loadLibrary("pqrelay"); // an operator's copy on java.library.path comes first
+      return true;
+    } catch (UnsatisfiedLinkError e) {
+      // not there: the copy inside the jar
+    }
+    try (InputStream in = UdpBatch.class.getResourceAsStream("native/linux-x86_64/libpqrelay.so")) {
+      if (in == null) {
+        return false;
+      }
+      Path tmp = Files.createTempFile("pqrelay", ".so",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        System.load(tmp.toString());
+      } finally {
+        Files.deleteIfExists(tmp); // mapped by now; nothing stays on disk
+      }
+      return true;
+    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+      return false;
+    }
+  }
+}
