@@ -10,6 +10,8 @@
 #
 #   ./pq bench relay [CLIENTS] [MESSAGES] [ROUNDS]   (defaults 500, 500 (10 s of media per
 #                                                      client) and 3 alternating rounds)
+#   PQ_RELAY_ARGS="--udp-io plain" ./pq bench relay   (extra options for our relay: here the
+#                                                      path without batched system calls)
 #
 # Every process started here is stopped by PID; the loops are bounded by count and time.
 # turnutils_uclient does not release its allocations when it ends (they expire after 600 s), so
@@ -74,6 +76,10 @@ run_client() { # name port pid clients messages
   recv=$(grep -o 'tot_recv_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2 || true)
   lost=$(grep -o 'Total lost packets [0-9]* ([0-9.]*%)' "$out" | tail -1 | sed 's/Total lost packets //' || true)
   rtt=$(grep -o 'Average round trip delay [0-9.]* ms' "$out" | tail -1 | awk '{print $5}' || true)
+  if [[ -z "$sent" ]]; then
+    echo "$name: turnutils_uclient ended without totals; its last lines:" >&2
+    tail -3 "$out" >&2
+  fi
   local cpu fwd_cpu forwarded
   cpu=$(awk -v t=$((after - before)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')
   fwd_cpu=$(awk -v t=$((after - mid)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')
@@ -91,7 +97,7 @@ PIDS+=($!)
 java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -Djava.util.logging.config.file="$ROOT/config/logging.properties" \
   -cp "$ROOT/media-relay/target/classes:$(cat "$ROOT/media-relay/target/classpath.txt")" org.pqsip.relay.cli.Relay \
   --listen "udp:127.0.0.1:$OURS_PORT" --realm pq.bench --auth-secret "$SECRET" --allow-peer 127.0.0.0/8 \
-  --relay-ports 20000-29999 --max-per-user 100000 --unauth-rate 100000 >"$WORK/ours.out" 2>&1 &
+  --relay-ports 20000-29999 --max-per-user 100000 --unauth-rate 100000 ${PQ_RELAY_ARGS:-} >"$WORK/ours.out" 2>&1 &
 OURS=$!
 PIDS+=($OURS)
 turnserver -n --listening-ip=127.0.0.1 --listening-port="$COTURN_PORT" --relay-ip=127.0.0.1 \

@@ -1,7 +1,8 @@
 /*
- * Batched UDP system calls for the relay's event loops (Linux): recvmmsg and sendmmsg on a
- * socket the JDK opened, into and out of direct buffers the caller owns. Nothing is allocated,
- * nothing is kept between calls, nothing is logged.
+ * UDP system calls for the relay's event loops (Linux): recvmmsg and sendmmsg on a client
+ * listener, recvfrom and sendto on a relayed socket, all on sockets the JDK opened, into and out
+ * of direct buffers the caller owns. Nothing is allocated, nothing is kept between calls,
+ * nothing is logged. (The JDK's own calls take two locks and re-encode the address per datagram.)
  *
  * Slot i of the data buffer is bytes [i * slot, (i + 1) * slot). Its metadata is 32 bytes at
  * i * 32 of the meta buffer, in the platform's byte order:
@@ -160,4 +161,54 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclas
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 0 : -errno;
   }
   return r;
+}
+
+/* recvfrom: one datagram into data[off, off + max); its sender into meta slot 0. Length, 0 when none, -errno. */
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receiveFrom(JNIEnv *env, jclass cls, jint fd, jobject data,
+                                                                    jint off, jint max, jobject meta) {
+  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
+  uint8_t *m = (*env)->GetDirectBufferAddress(env, meta);
+  if (d == NULL || m == NULL || off < 0 || max <= 0 || (jlong) off + max > (*env)->GetDirectBufferCapacity(env, data)
+      || (*env)->GetDirectBufferCapacity(env, meta) < META) {
+    return -EINVAL;
+  }
+  address from;
+  socklen_t alen = sizeof(from);
+  ssize_t r;
+  do {
+    r = recvfrom(fd, d + off, max, MSG_DONTWAIT | MSG_TRUNC, &from.sa, &alen);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+  }
+  put_meta(m, r > max ? max : (int) r, &from, r > max);
+  return r > max ? max : (int) r;
+}
+
+/* sendto: data[off, off + len) to the address given as meta's bytes 4..23 (family and port, address). */
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_sendTo(JNIEnv *env, jclass cls, jint fd, jobject data, jint off,
+                                                               jint len, jint family_port, jlong hi, jlong lo) {
+  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
+  if (d == NULL || off < 0 || len < 0 || (jlong) off + len > (*env)->GetDirectBufferCapacity(env, data)) {
+    return -EINVAL;
+  }
+  uint8_t m[META];
+  int32_t fp = family_port;
+  int64_t h = hi, l = lo;
+  memcpy(m + 4, &fp, 4);
+  memcpy(m + 8, &h, 8);
+  memcpy(m + 16, &l, 8);
+  address to;
+  socklen_t alen = get_meta(m, &to);
+  if (alen == 0) {
+    return -EINVAL;
+  }
+  ssize_t r;
+  do {
+    r = sendto(fd, d + off, len, MSG_DONTWAIT, &to.sa, alen);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 0 : -errno;
+  }
+  return (jint) r;
 }

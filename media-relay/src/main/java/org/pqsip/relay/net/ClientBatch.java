@@ -1,10 +1,7 @@
 package org.pqsip.relay.net;
 
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.DatagramChannel;
@@ -38,7 +35,6 @@ final class ClientBatch {
   private final ByteBuffer[] inViews = new ByteBuffer[MAX];
   private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_SLOT * MAX);
   private final ByteBuffer outMeta = ByteBuffer.allocateDirect(UdpBatch.META * MAX).order(ByteOrder.nativeOrder());
-  private final ByteBuffer scratch = ByteBuffer.allocate(UdpBatch.META).order(ByteOrder.nativeOrder());
   private final Long2ObjectHashMap<Link> byClient = new Long2ObjectHashMap<>();
   private int queued;
 
@@ -47,7 +43,7 @@ final class ClientBatch {
     this.counters = counters;
     this.fd = fd;
     this.local = (InetSocketAddress) channel.getLocalAddress();
-    this.v6Socket = !(local.getAddress() instanceof Inet4Address);
+    this.v6Socket = SockAddr.isV6(local.getAddress());
     this.salt = salt;
     for (int i = 0; i < MAX; i++) {
       inViews[i] = in.slice(i * RECEIVE_SLOT, RECEIVE_SLOT);
@@ -85,63 +81,31 @@ final class ClientBatch {
   /** The allocation link of datagram {@code i}'s sender, or null for a client without one. */
   Link link(int i) {
     int m = i * UdpBatch.META;
-    int familyPort = inMeta.getInt(m + UdpBatch.FAMILY);
-    long hi = inMeta.getLong(m + UdpBatch.ADDRESS);
-    long lo = inMeta.getLong(m + UdpBatch.ADDRESS + 8);
-    Link l = byClient.get(key(familyPort, hi, lo));
-    return l != null && l.clientFamilyPort == familyPort && l.clientHi == hi && l.clientLo == lo ? l : null;
+    Link l = byClient.get(key(inMeta.getInt(m + UdpBatch.FAMILY), inMeta.getLong(m + UdpBatch.ADDRESS),
+        inMeta.getLong(m + UdpBatch.ADDRESS + 8)));
+    return l != null && l.clientAddr.matches(inMeta, m) ? l : null;
   }
 
   /** Datagram {@code i}'s 5-tuple (the control path and unknown senders; allocates). */
   FiveTuple tuple(int i) {
-    int m = i * UdpBatch.META;
-    byte[] addr = new byte[inMeta.getShort(m + UdpBatch.FAMILY) == 4 ? 4 : 16];
-    for (int b = 0; b < addr.length; b++) {
-      addr[b] = inMeta.get(m + UdpBatch.ADDRESS + b);
-    }
-    try {
-      InetAddress a = InetAddress.getByAddress(addr); // a v4-mapped IPv6 address becomes IPv4
-      return new FiveTuple(new InetSocketAddress(a, inMeta.getShort(m + UdpBatch.PORT) & 0xffff), local, "udp");
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException("address of 4 or 16 bytes", e);
-    }
+    return new FiveTuple(SockAddr.decode(inMeta, i * UdpBatch.META), local, "udp");
   }
 
   /** Indexes {@code l}'s client so that its datagrams find it; false if another link has that key. */
   boolean index(Link l) {
-    InetAddress a = l.client.getAddress();
-    byte[] raw = a.getAddress();
-    scratch.clear();
-    for (int b = 8; b < UdpBatch.META; b++) {
-      scratch.put(b, (byte) 0);
-    }
-    if (v6Socket) {
-      if (raw.length == 4) { // an IPv4 client on a dual-stack socket: ::ffff:a.b.c.d
-        scratch.put(UdpBatch.ADDRESS + 10, (byte) 0xff).put(UdpBatch.ADDRESS + 11, (byte) 0xff);
-        scratch.put(UdpBatch.ADDRESS + 12, raw, 0, 4);
-      } else {
-        scratch.put(UdpBatch.ADDRESS, raw, 0, 16);
-      }
-      scratch.putShort(UdpBatch.FAMILY, (short) 6);
-    } else {
-      scratch.put(UdpBatch.ADDRESS, raw, 0, raw.length);
-      scratch.putShort(UdpBatch.FAMILY, (short) 4);
-    }
-    scratch.putShort(UdpBatch.PORT, (short) l.client.getPort());
-    l.clientFamilyPort = scratch.getInt(UdpBatch.FAMILY);
-    l.clientHi = scratch.getLong(UdpBatch.ADDRESS);
-    l.clientLo = scratch.getLong(UdpBatch.ADDRESS + 8);
-    long k = key(l.clientFamilyPort, l.clientHi, l.clientLo);
+    SockAddr c = new SockAddr(v6Socket).set(l.client);
+    long k = key(c.familyPort, c.hi, c.lo);
     if (byClient.containsKey(k)) {
       return false;
     }
+    l.clientAddr = c;
     byClient.put(k, l);
     l.batch = this;
     return true;
   }
 
   void unindex(Link l) {
-    long k = key(l.clientFamilyPort, l.clientHi, l.clientLo);
+    long k = key(l.clientAddr.familyPort, l.clientAddr.hi, l.clientAddr.lo);
     if (byClient.get(k) == l) {
       byClient.remove(k);
     }
@@ -160,8 +124,9 @@ final class ClientBatch {
     }
     int m = queued * UdpBatch.META;
     out.put(queued * SEND_SLOT, frame, frame.position(), len);
-    outMeta.putInt(m + UdpBatch.LENGTH, len).putInt(m + UdpBatch.FAMILY, l.clientFamilyPort)
-        .putLong(m + UdpBatch.ADDRESS, l.clientHi).putLong(m + UdpBatch.ADDRESS + 8, l.clientLo)
+    SockAddr c = l.clientAddr;
+    outMeta.putInt(m + UdpBatch.LENGTH, len).putInt(m + UdpBatch.FAMILY, c.familyPort)
+        .putLong(m + UdpBatch.ADDRESS, c.hi).putLong(m + UdpBatch.ADDRESS + 8, c.lo)
         .putInt(m + UdpBatch.OFFSET, 0).putInt(m + UdpBatch.TRUNCATED, 0);
     queued++;
   }

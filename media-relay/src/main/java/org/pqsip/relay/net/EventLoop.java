@@ -69,6 +69,8 @@ final class EventLoop implements Runnable {
   private final InetAddress relayAddress;
   private final Map<Integer, Link> links = new HashMap<>();
   private final ByteBuffer buf = ByteBuffer.allocateDirect(DataPath.BUFFER_SIZE);
+  /** The sender of a datagram read from a relayed socket through {@link UdpBatch#receiveFrom}. */
+  private final ByteBuffer meta = ByteBuffer.allocateDirect(UdpBatch.META).order(java.nio.ByteOrder.nativeOrder());
   private final byte[] control = new byte[StunMessage.MAX_LENGTH];
   private final Consumer<SelectionKey> onReady = this::onReady;
   private final Ports ports = new Ports();
@@ -217,13 +219,23 @@ final class EventLoop implements Runnable {
   private void readRelay(Link l) throws IOException {
     for (int i = 0; i < PER_ALLOCATION; i++) {
       buf.clear().position(DataPath.HEADROOM).limit(DataPath.HEADROOM + 65536);
-      InetSocketAddress from = (InetSocketAddress) l.relay.receive(buf);
-      if (from == null) {
-        return;
+      InetSocketAddress from;
+      if (l.relayFd >= 0) {
+        int n = UdpBatch.receiveFrom(l.relayFd, buf, DataPath.HEADROOM, 65536, meta);
+        if (n <= 0) {
+          return;
+        }
+        from = l.fromPeer.from(meta, 0);
+        buf.limit(DataPath.HEADROOM + n);
+      } else {
+        from = (InetSocketAddress) l.relay.receive(buf);
+        if (from == null) {
+          return;
+        }
+        buf.limit(buf.position());
       }
       long now = System.nanoTime();
       Allocation a = l.allocation;
-      buf.limit(buf.position());
       if (a != null && a.live(now) && dataPath.toClient(a, from, buf, l.tcp != null, now)) {
         send(l, buf);
       }
@@ -344,6 +356,12 @@ final class EventLoop implements Runnable {
 
   private void sendToPeer(Link l, ByteBuffer payload, InetSocketAddress peer) {
     try {
+      if (l.relayFd >= 0 && payload.isDirect()) {
+        if (!UdpBatch.sendTo(l.relayFd, payload, l.toPeer.set(peer))) {
+          counters.add(RelayCounters.DROPPED, 1);
+        }
+        return;
+      }
       l.relay.send(payload, peer);
     } catch (IOException | java.nio.channels.UnsupportedAddressTypeException e) {
       counters.add(RelayCounters.DROPPED, 1);
@@ -453,6 +471,12 @@ final class EventLoop implements Runnable {
           ch = udpFor(relayAddress);
           ch.bind(new InetSocketAddress(relayAddress, port));
           Link l = new Link(ch, port);
+          if (!batches.isEmpty()) { // the lean JNI calls come with batching; plain mode is the JDK's calls throughout
+            l.relayFd = UdpBatch.fd(ch);
+            boolean v6 = SockAddr.isV6(relayAddress);
+            l.toPeer = new SockAddr(v6);
+            l.fromPeer = new SockAddr(v6);
+          }
           ch.configureBlocking(false).register(selector, SelectionKey.OP_READ, l);
           links.put(port, l);
           return OptionalInt.of(port);

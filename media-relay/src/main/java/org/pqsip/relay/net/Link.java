@@ -25,9 +25,14 @@ final class Link {
   TcpConnection tcp;
   /** The batched listener that serves this UDP client (else null), and the client's address as it indexes it. */
   ClientBatch batch;
-  int clientFamilyPort;
-  long clientHi;
-  long clientLo;
+  SockAddr clientAddr;
+  /**
+   * The relayed socket's descriptor for the JNI calls of {@link UdpBatch} (-1: the JDK's calls),
+   * and the last peer addresses sent to and received from, cached in their native form.
+   */
+  int relayFd = -1;
+  SockAddr toPeer;
+  SockAddr fromPeer;
 
   Link(DatagramChannel relay, int port) {
     this.relay = relay;

@@ -10,9 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Batched UDP system calls (Linux recvmmsg / sendmmsg) through a small JNI library built with the
- * relay ({@code src/main/c/udp_batch.c}; layout of the data and meta buffers described there).
- * The JDK has no batched datagram calls. Where the library cannot load (another OS or
+ * Batched UDP system calls (Linux recvmmsg / sendmmsg), and lean single ones (recvfrom / sendto
+ * without the JDK's two locks and per-datagram address encoding), through a small JNI library
+ * built with the relay ({@code src/main/c/udp_batch.c}; layout of the data and meta buffers
+ * described there). The JDK has no batched datagram calls. Where the library cannot load (another OS or
  * architecture, a build without gcc) {@link #AVAILABLE} is false and the event loops use one
  * system call per datagram instead.
  */
@@ -44,6 +45,17 @@ final class UdpBatch {
    * buffer is full, -errno when slot {@code first} failed.
    */
   static native int send(int fd, ByteBuffer data, int slot, ByteBuffer meta, int first, int n);
+
+  /** One datagram into data[off, off + max) and its sender into meta slot 0: its length, 0 when none was queued, -errno. */
+  static native int receiveFrom(int fd, ByteBuffer data, int off, int max, ByteBuffer meta);
+
+  /** data[off, off + len) to the address held as in a meta slot: bytes sent, 0 when the buffer is full, -errno. */
+  static native int sendTo(int fd, ByteBuffer data, int off, int len, int familyPort, long hi, long lo);
+
+  /** {@code payload} (position to limit, a direct buffer) to {@code to} through {@code fd}; false if it did not go. */
+  static boolean sendTo(int fd, ByteBuffer payload, SockAddr to) {
+    return sendTo(fd, payload, payload.position(), payload.remaining(), to.familyPort, to.hi, to.lo) > 0;
+  }
 
   private static boolean load() {
     String arch = System.getProperty("os.arch");
