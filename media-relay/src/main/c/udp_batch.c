@@ -4,7 +4,8 @@
  * of direct buffers the caller owns. Nothing is allocated, nothing is kept between calls,
  * nothing is logged. (The JDK's own calls take two locks and re-encode the address per datagram.)
  *
- * Slot i of the data buffer is bytes [i * slot, (i + 1) * slot). Its metadata is 32 bytes at
+ * Buffers are passed as address and capacity (from UdpBatch.address, once per buffer); every
+ * access is checked against the capacity. Slot i of the data buffer is bytes [i * slot, (i + 1) * slot). Its metadata is 32 bytes at
  * i * 32 of the meta buffer, in the platform's byte order:
  *   0  int    length of the datagram
  *   4  short  address family: 4 or 6
@@ -73,6 +74,11 @@ static socklen_t get_meta(const uint8_t *m, address *a) {
   return 0;
 }
 
+/* A direct buffer's address, taken once (the JNI buffer calls cost more than the system call wrappers). */
+JNIEXPORT jlong JNICALL Java_org_pqsip_relay_net_UdpBatch_address(JNIEnv *env, jclass cls, jobject buffer) {
+  return (jlong) (intptr_t) (*env)->GetDirectBufferAddress(env, buffer);
+}
+
 /* The socket's file descriptor: the JDK's DatagramChannelImpl keeps it in an int field fdVal. */
 JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_fd(JNIEnv *env, jclass cls, jobject channel) {
   jclass c = (*env)->GetObjectClass(env, channel);
@@ -85,12 +91,10 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_fd(JNIEnv *env, jclass 
 }
 
 /* recvmmsg: up to n datagrams; returns how many, 0 when none is queued, -errno on error. */
-JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receive(JNIEnv *env, jclass cls, jint fd, jobject data,
-                                                                jint slot, jobject meta, jint n) {
-  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
-  uint8_t *m = (*env)->GetDirectBufferAddress(env, meta);
-  jlong dcap = (*env)->GetDirectBufferCapacity(env, data);
-  jlong mcap = (*env)->GetDirectBufferCapacity(env, meta);
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receive(JNIEnv *env, jclass cls, jint fd, jlong data,
+                                                                jlong dcap, jint slot, jlong meta, jlong mcap, jint n) {
+  uint8_t *d = (uint8_t *) (intptr_t) data;
+  uint8_t *m = (uint8_t *) (intptr_t) meta;
   if (d == NULL || m == NULL || slot <= 0 || n <= 0 || n > MAX_BATCH || (jlong) slot * n > dcap || (jlong) META * n > mcap) {
     return -EINVAL;
   }
@@ -123,12 +127,10 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receive(JNIEnv *env, jc
  * sendmmsg: datagrams first..first+n-1; returns how many went (from first), 0 when the socket's
  * buffer is full, -errno when the first of them failed (the caller skips it and goes on).
  */
-JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclass cls, jint fd, jobject data,
-                                                             jint slot, jobject meta, jint first, jint n) {
-  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
-  uint8_t *m = (*env)->GetDirectBufferAddress(env, meta);
-  jlong dcap = (*env)->GetDirectBufferCapacity(env, data);
-  jlong mcap = (*env)->GetDirectBufferCapacity(env, meta);
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclass cls, jint fd, jlong data, jlong dcap,
+                                                             jint slot, jlong meta, jlong mcap, jint first, jint n) {
+  uint8_t *d = (uint8_t *) (intptr_t) data;
+  uint8_t *m = (uint8_t *) (intptr_t) meta;
   if (d == NULL || m == NULL || slot <= 0 || first < 0 || n <= 0 || n > MAX_BATCH || (jlong) slot * (first + n) > dcap
       || (jlong) META * (first + n) > mcap) {
     return -EINVAL;
@@ -164,12 +166,12 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclas
 }
 
 /* recvfrom: one datagram into data[off, off + max); its sender into meta slot 0. Length, 0 when none, -errno. */
-JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receiveFrom(JNIEnv *env, jclass cls, jint fd, jobject data,
-                                                                    jint off, jint max, jobject meta) {
-  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
-  uint8_t *m = (*env)->GetDirectBufferAddress(env, meta);
-  if (d == NULL || m == NULL || off < 0 || max <= 0 || (jlong) off + max > (*env)->GetDirectBufferCapacity(env, data)
-      || (*env)->GetDirectBufferCapacity(env, meta) < META) {
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receiveFrom(JNIEnv *env, jclass cls, jint fd, jlong data,
+                                                                    jlong dcap, jint off, jint max, jlong meta,
+                                                                    jlong mcap) {
+  uint8_t *d = (uint8_t *) (intptr_t) data;
+  uint8_t *m = (uint8_t *) (intptr_t) meta;
+  if (d == NULL || m == NULL || off < 0 || max <= 0 || (jlong) off + max > dcap || mcap < META) {
     return -EINVAL;
   }
   address from;
@@ -186,10 +188,10 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receiveFrom(JNIEnv *env
 }
 
 /* sendto: data[off, off + len) to the address given as meta's bytes 4..23 (family and port, address). */
-JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_sendTo(JNIEnv *env, jclass cls, jint fd, jobject data, jint off,
-                                                               jint len, jint family_port, jlong hi, jlong lo) {
-  uint8_t *d = (*env)->GetDirectBufferAddress(env, data);
-  if (d == NULL || off < 0 || len < 0 || (jlong) off + len > (*env)->GetDirectBufferCapacity(env, data)) {
+JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_sendTo(JNIEnv *env, jclass cls, jint fd, jlong data, jlong dcap,
+                                                               jint off, jint len, jint family_port, jlong hi, jlong lo) {
+  uint8_t *d = (uint8_t *) (intptr_t) data;
+  if (d == NULL || off < 0 || len < 0 || (jlong) off + len > dcap) {
     return -EINVAL;
   }
   uint8_t m[META];

@@ -32,9 +32,15 @@ final class ClientBatch {
   private final RelayCounters counters;
   private final ByteBuffer in = ByteBuffer.allocateDirect(RECEIVE_SLOT * MAX);
   private final ByteBuffer inMeta = ByteBuffer.allocateDirect(UdpBatch.META * MAX).order(ByteOrder.nativeOrder());
+  private final UdpBatch.Native inNative = UdpBatch.Native.of(in);
+  private final UdpBatch.Native inMetaNative = UdpBatch.Native.of(inMeta);
+  /** Each received slot as the JNI calls take it (a ChannelData payload goes to its peer from there). */
+  private final UdpBatch.Native[] inSlots = new UdpBatch.Native[MAX];
   private final ByteBuffer[] inViews = new ByteBuffer[MAX];
   private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_SLOT * MAX);
   private final ByteBuffer outMeta = ByteBuffer.allocateDirect(UdpBatch.META * MAX).order(ByteOrder.nativeOrder());
+  private final UdpBatch.Native outNative = UdpBatch.Native.of(out);
+  private final UdpBatch.Native outMetaNative = UdpBatch.Native.of(outMeta);
   private final Long2ObjectHashMap<Link> byClient = new Long2ObjectHashMap<>();
   private int queued;
 
@@ -47,6 +53,7 @@ final class ClientBatch {
     this.salt = salt;
     for (int i = 0; i < MAX; i++) {
       inViews[i] = in.slice(i * RECEIVE_SLOT, RECEIVE_SLOT);
+      inSlots[i] = new UdpBatch.Native(inViews[i], inNative.address() + (long) i * RECEIVE_SLOT, RECEIVE_SLOT);
     }
   }
 
@@ -65,7 +72,8 @@ final class ClientBatch {
 
   /** Takes up to {@link #MAX} queued datagrams: how many (0 when none or on a socket error). */
   int receive() {
-    int n = UdpBatch.receive(fd, in, RECEIVE_SLOT, inMeta, MAX);
+    int n = UdpBatch.receive(fd, inNative.address(), inNative.capacity(), RECEIVE_SLOT, inMetaNative.address(),
+        inMetaNative.capacity(), MAX);
     return Math.max(n, 0);
   }
 
@@ -76,6 +84,11 @@ final class ClientBatch {
       return null;
     }
     return inViews[i].clear().limit(inMeta.getInt(m + UdpBatch.LENGTH));
+  }
+
+  /** Slot {@code i} (where {@link #datagram} reads) as the JNI calls take it. */
+  UdpBatch.Native slot(int i) {
+    return inSlots[i];
   }
 
   /** The allocation link of datagram {@code i}'s sender, or null for a client without one. */
@@ -136,7 +149,8 @@ final class ClientBatch {
     int sent = 0;
     int dropped = 0;
     while (sent < queued) {
-      int r = UdpBatch.send(fd, out, SEND_SLOT, outMeta, sent, queued - sent);
+      int r = UdpBatch.send(fd, outNative.address(), outNative.capacity(), SEND_SLOT, outMetaNative.address(),
+          outMetaNative.capacity(), sent, queued - sent);
       if (r > 0) {
         sent += r;
       } else if (r == 0) {

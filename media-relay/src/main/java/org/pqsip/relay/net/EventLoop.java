@@ -71,6 +71,8 @@ final class EventLoop implements Runnable {
   private final ByteBuffer buf = ByteBuffer.allocateDirect(DataPath.BUFFER_SIZE);
   /** The sender of a datagram read from a relayed socket through {@link UdpBatch#receiveFrom}. */
   private final ByteBuffer meta = ByteBuffer.allocateDirect(UdpBatch.META).order(java.nio.ByteOrder.nativeOrder());
+  private final UdpBatch.Native bufNative;
+  private final UdpBatch.Native metaNative;
   private final byte[] control = new byte[StunMessage.MAX_LENGTH];
   private final Consumer<SelectionKey> onReady = this::onReady;
   private final Ports ports = new Ports();
@@ -87,6 +89,8 @@ final class EventLoop implements Runnable {
     this.table = new AllocationTable(quotas);
     this.service = new TurnService(settings, table, ports, counters, new SourceLimiter(unauthRate));
     this.dataPath = new DataPath(counters, seed);
+    this.bufNative = batchedUdp && UdpBatch.AVAILABLE ? UdpBatch.Native.of(buf) : null;
+    this.metaNative = batchedUdp && UdpBatch.AVAILABLE ? UdpBatch.Native.of(meta) : null;
     try {
       for (InetSocketAddress a : udp) {
         DatagramChannel ch = udpFor(a.getAddress());
@@ -221,7 +225,7 @@ final class EventLoop implements Runnable {
       buf.clear().position(DataPath.HEADROOM).limit(DataPath.HEADROOM + 65536);
       InetSocketAddress from;
       if (l.relayFd >= 0) {
-        int n = UdpBatch.receiveFrom(l.relayFd, buf, DataPath.HEADROOM, 65536, meta);
+        int n = UdpBatch.receiveFrom(l.relayFd, bufNative, DataPath.HEADROOM, 65536, metaNative);
         if (n <= 0) {
           return;
         }
@@ -250,7 +254,7 @@ final class EventLoop implements Runnable {
         return;
       }
       buf.flip();
-      fromClient(l.allocation.fiveTuple(), buf, l.allocation);
+      fromClient(l.allocation.fiveTuple(), buf, bufNative, l.allocation);
     }
   }
 
@@ -266,9 +270,9 @@ final class EventLoop implements Runnable {
         }
         Link l = b.link(i);
         if (l != null && l.allocation != null) {
-          fromClient(l.allocation.fiveTuple(), frame, l.allocation);
+          fromClient(l.allocation.fiveTuple(), frame, b.slot(i), l.allocation);
         } else {
-          fromClient(b.tuple(i), frame, null);
+          fromClient(b.tuple(i), frame, b.slot(i), null);
         }
       }
       if (n < ClientBatch.MAX) {
@@ -286,11 +290,12 @@ final class EventLoop implements Runnable {
       }
       buf.flip();
       FiveTuple t = new FiveTuple(from, (InetSocketAddress) ch.getLocalAddress(), "udp");
-      fromClient(t, buf, null);
+      fromClient(t, buf, bufNative, null);
     }
   }
 
-  private void fromClient(FiveTuple t, ByteBuffer frame, Allocation known) {
+  /** {@code at}: the frame's buffer as the JNI calls take it, or null (the JDK's calls). */
+  private void fromClient(FiveTuple t, ByteBuffer frame, UdpBatch.Native at, Allocation known) {
     long now = System.nanoTime();
     if (DataPath.isChannelData(frame)) {
       Allocation a = known != null ? known : table.byClient(t, now).orElse(null);
@@ -300,7 +305,7 @@ final class EventLoop implements Runnable {
       }
       InetSocketAddress peer = dataPath.toPeer(a, frame, now);
       if (peer != null) {
-        sendToPeer((Link) a.attachment(), frame, peer);
+        sendToPeer((Link) a.attachment(), frame, at, peer);
       }
       return;
     }
@@ -314,7 +319,7 @@ final class EventLoop implements Runnable {
       if (action instanceof TurnService.Action.ToClient c) {
         replyTo(c.tuple(), ByteBuffer.wrap(c.data()));
       } else if (action instanceof TurnService.Action.ToPeer p) {
-        sendToPeer((Link) p.allocation().attachment(), ByteBuffer.wrap(p.data()), p.peer());
+        sendToPeer((Link) p.allocation().attachment(), ByteBuffer.wrap(p.data()), null, p.peer());
       }
     }
   }
@@ -354,10 +359,10 @@ final class EventLoop implements Runnable {
     }
   }
 
-  private void sendToPeer(Link l, ByteBuffer payload, InetSocketAddress peer) {
+  private void sendToPeer(Link l, ByteBuffer payload, UdpBatch.Native at, InetSocketAddress peer) {
     try {
-      if (l.relayFd >= 0 && payload.isDirect()) {
-        if (!UdpBatch.sendTo(l.relayFd, payload, l.toPeer.set(peer))) {
+      if (l.relayFd >= 0 && at != null) {
+        if (!UdpBatch.sendTo(l.relayFd, at, payload.position(), payload.remaining(), l.toPeer.set(peer))) {
           counters.add(RelayCounters.DROPPED, 1);
         }
         return;
@@ -425,7 +430,7 @@ final class EventLoop implements Runnable {
         return;
       }
       c.frame.limit(start + f).position(start);
-      fromClient(c.tuple, c.frame, c.allocation);
+      fromClient(c.tuple, c.frame, null, c.allocation);
       start += f;
     }
     if (c.channel.isOpen()) {

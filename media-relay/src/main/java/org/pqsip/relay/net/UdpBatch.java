@@ -37,24 +37,42 @@ final class UdpBatch {
   /** The socket's file descriptor, or -1 if this JDK keeps it elsewhere. */
   static native int fd(DatagramChannel channel);
 
+  /** A direct buffer's native address (0 for a heap buffer). */
+  static native long address(ByteBuffer direct);
+
   /** Up to {@code n} datagrams into slots 0..n-1: how many, 0 when none was queued, -errno on error. */
-  static native int receive(int fd, ByteBuffer data, int slot, ByteBuffer meta, int n);
+  static native int receive(int fd, long data, long dataCapacity, int slot, long meta, long metaCapacity, int n);
 
   /**
    * Slots first..first+n-1 to the addresses in their meta: how many went, 0 when the socket's
    * buffer is full, -errno when slot {@code first} failed.
    */
-  static native int send(int fd, ByteBuffer data, int slot, ByteBuffer meta, int first, int n);
+  static native int send(int fd, long data, long dataCapacity, int slot, long meta, long metaCapacity, int first, int n);
+
+  /** A direct buffer as the calls take it: address and capacity, looked up once. */
+  record Native(ByteBuffer buffer, long address, long capacity) {
+    static Native of(ByteBuffer direct) {
+      long a = UdpBatch.address(direct);
+      if (a == 0) {
+        throw new IllegalArgumentException("a direct buffer is needed");
+      }
+      return new Native(direct, a, direct.capacity());
+    }
+  }
 
   /** One datagram into data[off, off + max) and its sender into meta slot 0: its length, 0 when none was queued, -errno. */
-  static native int receiveFrom(int fd, ByteBuffer data, int off, int max, ByteBuffer meta);
+  static native int receiveFrom(int fd, long data, long dataCapacity, int off, int max, long meta, long metaCapacity);
+
+  static int receiveFrom(int fd, Native data, int off, int max, Native meta) {
+    return receiveFrom(fd, data.address, data.capacity, off, max, meta.address, meta.capacity);
+  }
 
   /** data[off, off + len) to the address held as in a meta slot: bytes sent, 0 when the buffer is full, -errno. */
-  static native int sendTo(int fd, ByteBuffer data, int off, int len, int familyPort, long hi, long lo);
+  static native int sendTo(int fd, long data, long dataCapacity, int off, int len, int familyPort, long hi, long lo);
 
-  /** {@code payload} (position to limit, a direct buffer) to {@code to} through {@code fd}; false if it did not go. */
-  static boolean sendTo(int fd, ByteBuffer payload, SockAddr to) {
-    return sendTo(fd, payload, payload.position(), payload.remaining(), to.familyPort, to.hi, to.lo) > 0;
+  /** {@code data}'s bytes [off, off + len) to {@code to} through {@code fd}; false if they did not go. */
+  static boolean sendTo(int fd, Native data, int off, int len, SockAddr to) {
+    return sendTo(fd, data.address, data.capacity, off, len, to.familyPort, to.hi, to.lo) > 0;
   }
 
   private static boolean load() {
