@@ -9,7 +9,7 @@
 # when the JIT compiles the path), printed too; the ratio compares the measured runs.
 #
 #   ./pq bench relay [CLIENTS] [MESSAGES] [ROUNDS]   (defaults 500, 500 (10 s of media per
-#                                                      client) and 3 alternating rounds)
+#                                                      client) and 5 alternating rounds)
 #   PQ_RELAY_ARGS="--udp-io plain" ./pq bench relay   (extra options for our relay: here the
 #                                                      path without batched system calls)
 #
@@ -19,7 +19,7 @@
 set -euo pipefail
 CLIENTS=${1:-500}
 MESSAGES=${2:-500}
-ROUNDS=${3:-3}
+ROUNDS=${3:-5}
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECRET="bench-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 PEER_PORT=3480
