@@ -43,10 +43,10 @@ final class SockAddr {
         scratch.put(UdpBatch.ADDRESS, raw, 0, 16);
       }
       scratch.putShort(UdpBatch.FAMILY, (short) 6);
-    } else {
-      scratch.put(UdpBatch.ADDRESS, raw, 0, raw.length);
+    } else if (raw.length == 4) {
+      scratch.put(UdpBatch.ADDRESS, raw, 0, 4);
       scratch.putShort(UdpBatch.FAMILY, (short) 4);
-    }
+    } // else an IPv6 address on an IPv4 socket: family 0, which the calls refuse (EINVAL)
     scratch.putShort(UdpBatch.PORT, (short) a.getPort());
     familyPort = scratch.getInt(UdpBatch.FAMILY);
     hi = scratch.getLong(UdpBatch.ADDRESS);
