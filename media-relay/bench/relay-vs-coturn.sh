@@ -12,6 +12,9 @@
 #                                                      client) and 5 alternating rounds)
 #   PQ_RELAY_ARGS="--udp-io plain" ./pq bench relay   (extra options for our relay: here the
 #                                                      path without batched system calls)
+#   PQ_BENCH_SYSCALLS=1 ./pq bench relay              (also count each server's UDP system
+#                                                      calls in the forwarding phase: perf stat on
+#                                                      syscall tracepoints, as root)
 #
 # Every process started here is stopped by PID; the loops are bounded by count and time.
 # turnutils_uclient does not release its allocations when it ends (they expire after 600 s), so
@@ -52,8 +55,22 @@ wait_for_stun() { # port: until a Binding request is answered (bounded: 100 x 0.
   return 1
 }
 
+SYSCALLS=(recvfrom sendto recvmsg sendmsg recvmmsg sendmmsg read write epoll_wait)
+
+count_syscalls() { # pid file: perf stat on the syscall tracepoints until SIGINT; its PID in COUNTER
+  local events
+  events=$(printf 'syscalls:sys_enter_%s,' "${SYSCALLS[@]}")
+  perf stat -x, -e "${events%,}" -p "$1" -o "$2" >/dev/null 2>&1 &
+  COUNTER=$!
+}
+
+syscall_summary() { # file: 'name=count ...' for the calls made
+  awk -F, '$3 ~ /sys_enter_/ && $1 + 0 > 0 {sub(/.*sys_enter_/, "", $3); printf "%s=%s ", $3, $1}' "$1"
+}
+
 run_client() { # name port pid clients messages
   local name=$1 port=$2 pid=$3 clients=$4 messages=$5 before mid after out client
+  COUNTER=""
   out="$WORK/$name.uclient"
   before=$(cpu_ticks "$pid")
   timeout 900 turnutils_uclient -m "$clients" -n "$messages" -l 172 -z 20 -c -e 127.0.0.1 -r "$PEER_PORT" \
@@ -63,12 +80,20 @@ run_client() { # name port pid clients messages
   # line to the end is the forwarding phase. Polled every 50 ms, for at most 900 s.
   mid=""
   for _ in $(seq 18000); do
-    if [[ -z "$mid" ]] && grep -q "Total connect time" "$out"; then mid=$(cpu_ticks "$pid"); fi
+    if [[ -z "$mid" ]] && grep -q "Total connect time" "$out"; then
+      mid=$(cpu_ticks "$pid")
+      if [[ "${PQ_BENCH_SYSCALLS:-}" == 1 ]]; then count_syscalls "$pid" "$WORK/$name.syscalls"; fi
+    fi
     kill -0 "$client" 2>/dev/null || break
     sleep 0.05
   done
   wait "$client" || true
   after=$(cpu_ticks "$pid")
+  if [[ -n "$COUNTER" ]]; then
+    kill -INT "$COUNTER" 2>/dev/null || true
+    wait "$COUNTER" 2>/dev/null || true
+    echo "$name syscalls in the forwarding phase: $(syscall_summary "$WORK/$name.syscalls")"
+  fi
   mid=${mid:-$before}
   local sent recv lost rtt
   # A client run that failed prints no totals: report '?' rather than end the benchmark.
