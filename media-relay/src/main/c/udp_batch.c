@@ -79,6 +79,17 @@ JNIEXPORT jlong JNICALL Java_org_pqsip_relay_net_UdpBatch_address(JNIEnv *env, j
   return (jlong) (intptr_t) (*env)->GetDirectBufferAddress(env, buffer);
 }
 
+/* One message of a recvmmsg/sendmmsg batch: one buffer, one address. */
+static void set_msg(struct mmsghdr *msg, struct iovec *iov, uint8_t *base, size_t len, address *a, socklen_t alen) {
+  iov->iov_base = base;
+  iov->iov_len = len;
+  memset(msg, 0, sizeof(*msg));
+  msg->msg_hdr.msg_iov = iov;
+  msg->msg_hdr.msg_iovlen = 1;
+  msg->msg_hdr.msg_name = a;
+  msg->msg_hdr.msg_namelen = alen;
+}
+
 /* The socket's file descriptor: the JDK's DatagramChannelImpl keeps it in an int field fdVal. */
 JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_fd(JNIEnv *env, jclass cls, jobject channel) {
   jclass c = (*env)->GetObjectClass(env, channel);
@@ -101,14 +112,8 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receive(JNIEnv *env, jc
   struct mmsghdr msgs[MAX_BATCH];
   struct iovec iov[MAX_BATCH];
   address from[MAX_BATCH];
-  memset(msgs, 0, sizeof(struct mmsghdr) * n);
   for (int i = 0; i < n; i++) {
-    iov[i].iov_base = d + (size_t) i * slot;
-    iov[i].iov_len = slot;
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-    msgs[i].msg_hdr.msg_name = &from[i];
-    msgs[i].msg_hdr.msg_namelen = sizeof(address);
+    set_msg(&msgs[i], &iov[i], d + (size_t) i * slot, slot, &from[i], sizeof(address));
   }
   int r;
   do {
@@ -138,7 +143,6 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclas
   struct mmsghdr msgs[MAX_BATCH];
   struct iovec iov[MAX_BATCH];
   address to[MAX_BATCH];
-  memset(msgs, 0, sizeof(struct mmsghdr) * n);
   for (int i = 0; i < n; i++) {
     const uint8_t *mi = m + (size_t) (first + i) * META;
     int32_t len, off;
@@ -146,14 +150,13 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclas
     memcpy(&off, mi + 24, 4);
     socklen_t alen = get_meta(mi, &to[i]);
     if (len < 0 || off < 0 || (jlong) off + len > slot || alen == 0) {
-      return i > 0 ? i : -EINVAL;
+      if (i == 0) {
+        return -EINVAL; // the caller skips this one
+      }
+      n = i; // send those before it; the next call starts at the bad one
+      break;
     }
-    iov[i].iov_base = d + (size_t) (first + i) * slot + off;
-    iov[i].iov_len = len;
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-    msgs[i].msg_hdr.msg_name = &to[i];
-    msgs[i].msg_hdr.msg_namelen = alen;
+    set_msg(&msgs[i], &iov[i], d + (size_t) (first + i) * slot + off, len, &to[i], alen);
   }
   int r;
   do {
@@ -165,7 +168,8 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_send(JNIEnv *env, jclas
   return r;
 }
 
-/* recvfrom: one datagram into data[off, off + max); its sender into meta slot 0. Length, 0 when none, -errno. */
+/* recvfrom: one datagram into data[off, off + max); its sender into meta slot 0. Its length (0 is an
+ * empty datagram), -EAGAIN when none is queued, -errno on error. */
 JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receiveFrom(JNIEnv *env, jclass cls, jint fd, jlong data,
                                                                     jlong dcap, jint off, jint max, jlong meta,
                                                                     jlong mcap) {
@@ -181,13 +185,14 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_receiveFrom(JNIEnv *env
     r = recvfrom(fd, d + off, max, MSG_DONTWAIT | MSG_TRUNC, &from.sa, &alen);
   } while (r < 0 && errno == EINTR);
   if (r < 0) {
-    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+    return -errno; // -EAGAIN (== -EWOULDBLOCK here) when there is nothing to do now
   }
   put_meta(m, r > max ? max : (int) r, &from, r > max);
   return r > max ? max : (int) r;
 }
 
-/* sendto: data[off, off + len) to the address given as meta's bytes 4..23 (family and port, address). */
+/* sendto: data[off, off + len) to the address given as meta's bytes 4..23 (family and port, address).
+ * Bytes sent, -EAGAIN when the socket's buffer is full, -errno on error. */
 JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_sendTo(JNIEnv *env, jclass cls, jint fd, jlong data, jlong dcap,
                                                                jint off, jint len, jint family_port, jlong hi, jlong lo) {
   uint8_t *d = (uint8_t *) (intptr_t) data;
@@ -210,7 +215,7 @@ JNIEXPORT jint JNICALL Java_org_pqsip_relay_net_UdpBatch_sendTo(JNIEnv *env, jcl
     r = sendto(fd, d + off, len, MSG_DONTWAIT, &to.sa, alen);
   } while (r < 0 && errno == EINTR);
   if (r < 0) {
-    return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 0 : -errno;
+    return -errno; // -EAGAIN (== -EWOULDBLOCK here) when there is nothing to do now
   }
   return (jint) r;
 }

@@ -36,7 +36,6 @@ final class ClientBatch {
   private final UdpBatch.Native inMetaNative = UdpBatch.Native.of(inMeta);
   /** Each received slot as the JNI calls take it (a ChannelData payload goes to its peer from there). */
   private final UdpBatch.Native[] inSlots = new UdpBatch.Native[MAX];
-  private final ByteBuffer[] inViews = new ByteBuffer[MAX];
   private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_SLOT * MAX);
   private final ByteBuffer outMeta = ByteBuffer.allocateDirect(UdpBatch.META * MAX).order(ByteOrder.nativeOrder());
   private final UdpBatch.Native outNative = UdpBatch.Native.of(out);
@@ -52,8 +51,8 @@ final class ClientBatch {
     this.v6Socket = SockAddr.isV6(local.getAddress());
     this.salt = salt;
     for (int i = 0; i < MAX; i++) {
-      inViews[i] = in.slice(i * RECEIVE_SLOT, RECEIVE_SLOT);
-      inSlots[i] = new UdpBatch.Native(inViews[i], inNative.address() + (long) i * RECEIVE_SLOT, RECEIVE_SLOT);
+      inSlots[i] = new UdpBatch.Native(in.slice(i * RECEIVE_SLOT, RECEIVE_SLOT), inNative.address() + (long) i * RECEIVE_SLOT,
+          RECEIVE_SLOT);
     }
   }
 
@@ -83,7 +82,7 @@ final class ClientBatch {
     if (inMeta.getInt(m + UdpBatch.TRUNCATED) != 0) {
       return null;
     }
-    return inViews[i].clear().limit(inMeta.getInt(m + UdpBatch.LENGTH));
+    return inSlots[i].buffer().clear().limit(inMeta.getInt(m + UdpBatch.LENGTH));
   }
 
   /** Slot {@code i} (where {@link #datagram} reads) as the JNI calls take it. */

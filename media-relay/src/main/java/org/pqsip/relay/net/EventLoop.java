@@ -89,8 +89,9 @@ final class EventLoop implements Runnable {
     this.table = new AllocationTable(quotas);
     this.service = new TurnService(settings, table, ports, counters, new SourceLimiter(unauthRate));
     this.dataPath = new DataPath(counters, seed);
-    this.bufNative = batchedUdp && UdpBatch.AVAILABLE ? UdpBatch.Native.of(buf) : null;
-    this.metaNative = batchedUdp && UdpBatch.AVAILABLE ? UdpBatch.Native.of(meta) : null;
+    boolean nativeIo = batchedUdp && UdpBatch.AVAILABLE; // plain mode is the JDK's calls throughout
+    this.bufNative = nativeIo ? UdpBatch.Native.of(buf) : null;
+    this.metaNative = nativeIo ? UdpBatch.Native.of(meta) : null;
     try {
       for (InetSocketAddress a : udp) {
         DatagramChannel ch = udpFor(a.getAddress());
@@ -226,8 +227,8 @@ final class EventLoop implements Runnable {
       InetSocketAddress from;
       if (l.relayFd >= 0) {
         int n = UdpBatch.receiveFrom(l.relayFd, bufNative, DataPath.HEADROOM, 65536, metaNative);
-        if (n <= 0) {
-          return;
+        if (n < 0) {
+          return; // none queued (or a socket error, which the read cleared)
         }
         from = l.fromPeer.from(meta, 0);
         buf.limit(DataPath.HEADROOM + n);
@@ -476,7 +477,7 @@ final class EventLoop implements Runnable {
           ch = udpFor(relayAddress);
           ch.bind(new InetSocketAddress(relayAddress, port));
           Link l = new Link(ch, port);
-          if (!batches.isEmpty()) { // the lean JNI calls come with batching; plain mode is the JDK's calls throughout
+          if (bufNative != null) { // the lean JNI calls come with batching
             l.relayFd = UdpBatch.fd(ch);
             boolean v6 = SockAddr.isV6(relayAddress);
             l.toPeer = new SockAddr(v6);

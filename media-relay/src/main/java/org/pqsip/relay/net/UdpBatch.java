@@ -60,19 +60,19 @@ final class UdpBatch {
     }
   }
 
-  /** One datagram into data[off, off + max) and its sender into meta slot 0: its length, 0 when none was queued, -errno. */
+  /** One datagram into data[off, off + max) and its sender into meta slot 0: its length (0: an empty datagram), -errno (-EAGAIN: none queued). */
   static native int receiveFrom(int fd, long data, long dataCapacity, int off, int max, long meta, long metaCapacity);
 
   static int receiveFrom(int fd, Native data, int off, int max, Native meta) {
     return receiveFrom(fd, data.address, data.capacity, off, max, meta.address, meta.capacity);
   }
 
-  /** data[off, off + len) to the address held as in a meta slot: bytes sent, 0 when the buffer is full, -errno. */
+  /** data[off, off + len) to the address held as in a meta slot: bytes sent, -errno (-EAGAIN: the buffer is full). */
   static native int sendTo(int fd, long data, long dataCapacity, int off, int len, int familyPort, long hi, long lo);
 
   /** {@code data}'s bytes [off, off + len) to {@code to} through {@code fd}; false if they did not go. */
   static boolean sendTo(int fd, Native data, int off, int len, SockAddr to) {
-    return sendTo(fd, data.address, data.capacity, off, len, to.familyPort, to.hi, to.lo) > 0;
+    return sendTo(fd, data.address, data.capacity, off, len, to.familyPort, to.hi, to.lo) >= 0; // an empty datagram is 0 bytes sent
   }
 
   private static boolean load() {

@@ -168,4 +168,26 @@ class ClientBatchTest {
     assertThat(text(in.flip())).isEqualTo("kept");
     assertThat(counters.get(RelayCounters.DROPPED)).isEqualTo(1);
   }
+
+  @Test
+  void anAddressTheSocketCannotTakeIsSkippedAndTheOnesAroundItGo() throws Exception {
+    ClientBatch batch = batchOn("127.0.0.1", 5);
+    Link first = clientLink();
+    Link v6 = new Link(null, 0);
+    v6.client = new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 4000); // no family on an IPv4 socket
+    Link last = clientLink();
+    batch.index(first);
+    batch.index(v6);
+    batch.index(last);
+    batch.queue(ascii("one"), first);
+    batch.queue(ascii("never"), v6);
+    batch.queue(ascii("two"), last);
+    batch.flush();
+    for (Link l : List.of(first, last)) {
+      ByteBuffer in = ByteBuffer.allocate(100);
+      socketOf(l).receive(in);
+      assertThat(text(in.flip())).isEqualTo(l == first ? "one" : "two");
+    }
+    assertThat(counters.get(RelayCounters.DROPPED)).isEqualTo(1);
+  }
 }

@@ -112,6 +112,19 @@ class RelayServerIT {
   }
 
   @Test
+  void anEmptyDatagramIsRelayedBothWays() throws Exception {
+    TurnTestClient client = client();
+    DatagramSocket peer = peer();
+    InetSocketAddress relayed = client.allocate("empty");
+    assertThat(client.channelBind(0x4001, (InetSocketAddress) peer.getLocalSocketAddress()).messageClass()).isEqualTo(StunClass.SUCCESS);
+    peer.send(new DatagramPacket(new byte[0], 0, relayed));
+    assertThat(client.receive()).containsExactly(0x40, 0x01, 0, 0);
+    client.channelData(0x4001, new byte[0]);
+    assertThat(receive(peer)).isEmpty();
+    assertThat(server.counters().stream().mapToLong(c -> c.get(org.pqsip.relay.core.RelayCounters.DROPPED)).sum()).isZero();
+  }
+
+  @Test
   void tcpClientAllocatesAndRelaysWithPaddedChannelData() throws Exception {
     TurnTestClient client = TurnTestClient.overTcp(server.tcpAddresses().get(0));
     open.add(client);
