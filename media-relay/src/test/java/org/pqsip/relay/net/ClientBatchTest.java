@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.pqsip.relay.core.RelayCounters;
 
 /** recvmmsg/sendmmsg through the JNI library, on real loopback sockets (IPv4, and IPv4 clients on a dual-stack IPv6 socket). */
+@org.junit.jupiter.api.Timeout(30) // blocking client reads: a datagram that never comes fails the test instead of hanging it
 class ClientBatchTest {
   private final List<DatagramChannel> open = new ArrayList<>();
   private final RelayCounters counters = new RelayCounters();
