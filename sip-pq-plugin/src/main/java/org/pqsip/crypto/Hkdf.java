@@ -46,7 +46,10 @@ public final class Hkdf {
       byte[] t = new byte[0];
       int done = 0;
       for (int i = 1; done < length; i++) {
-        Mac m = copy(keyed);
+        Mac m;
+        synchronized (keyed) {
+          m = copy(keyed);
+        }
         m.update(t);
         m.update(info);
         m.update((byte) i);
@@ -66,9 +69,20 @@ public final class Hkdf {
       return prk;
     }
 
+    /**
+     * Wipes the PRK and the keyed HMAC state derived from it (re-keying the MAC with zeros
+     * overwrites its inner and outer pads; the JCE offers no other way to clear them).
+     */
     @Override
     public void close() {
       prk.destroy();
+      synchronized (keyed) {
+        try {
+          keyed.init(new SecretKeySpec(new byte[HASH_BYTES], HMAC));
+        } catch (java.security.InvalidKeyException e) {
+          throw new IllegalStateException("HmacSHA384 refused a zero key", e);
+        }
+      }
     }
   }
 

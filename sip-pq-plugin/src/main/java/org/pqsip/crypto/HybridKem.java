@@ -2,7 +2,6 @@ package org.pqsip.crypto;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 
 /**
  * The offer/answer KEM of {@code a=pqkem}: ML-KEM-1024, optionally combined with X25519.
@@ -20,13 +19,13 @@ public final class HybridKem {
   public static final class KeyPair {
     private final KemAlgorithm algorithm;
     private final MlKem.KeyPair mlkem;
-    private final X25519PrivateKeyParameters x25519;
+    private final byte[] x25519;
     private final byte[] offerBlob;
 
     private KeyPair(
         KemAlgorithm algorithm,
         MlKem.KeyPair mlkem,
-        X25519PrivateKeyParameters x25519,
+        byte[] x25519,
         byte[] offerBlob) {
       this.algorithm = algorithm;
       this.mlkem = mlkem;
@@ -42,8 +41,10 @@ public final class HybridKem {
       return offerBlob.clone();
     }
 
+    /** Wipes both private keys (ML-KEM decapsulation key and X25519 scalar). */
     public void destroy() {
       mlkem.destroy();
+      X25519.wipe(x25519);
     }
   }
 
@@ -55,7 +56,7 @@ public final class HybridKem {
     if (!algorithm.hybrid()) {
       return new KeyPair(algorithm, mlkem, null, mlkem.encapsulationKey());
     }
-    X25519PrivateKeyParameters x = X25519.generate(random);
+    byte[] x = X25519.generate(random);
     byte[] blob = concat(mlkem.encapsulationKey(), X25519.publicKey(x));
     return new KeyPair(algorithm, mlkem, x, blob);
   }
@@ -68,12 +69,14 @@ public final class HybridKem {
     if (!algorithm.hybrid()) {
       return new Encapsulated(enc.ciphertext(), enc.sharedSecret());
     }
-    X25519PrivateKeyParameters esk = X25519.generate(random);
-    byte[] epk = X25519.publicKey(esk);
+    byte[] esk = X25519.generate(random);
     try (Secret ssMlkem = enc.sharedSecret();
         Secret ssX = X25519.agree(esk, offerBlob, MlKem.EK_BYTES)) {
+      byte[] epk = X25519.publicKey(esk);
       Secret ikm = combine(ssMlkem, ssX, epk, offerBlob, MlKem.EK_BYTES);
       return new Encapsulated(concat(enc.ciphertext(), epk), ikm);
+    } finally {
+      X25519.wipe(esk); // the answerer's ephemeral scalar is used once
     }
   }
 

@@ -1,34 +1,43 @@
 package org.pqsip.crypto;
 
 import java.security.SecureRandom;
-import org.bouncycastle.crypto.agreement.X25519Agreement;
-import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
-import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
+import java.util.Arrays;
 
-/** X25519 (RFC 7748) with the all-zero shared secret rejected (RFC 7748 §6.1). */
+/**
+ * X25519 (RFC 7748) on raw byte arrays that we own, so private keys can be wiped (Bouncy
+ * Castle's parameter objects keep a private copy that cannot be cleared). The all-zero shared
+ * secret is rejected (RFC 7748 §6.1).
+ */
 final class X25519 {
   static final int KEY_BYTES = 32;
 
   private X25519() {}
 
-  static X25519PrivateKeyParameters generate(SecureRandom random) {
-    return new X25519PrivateKeyParameters(random);
+  /** A fresh private key; the caller owns the array and wipes it with {@link #wipe}. */
+  static byte[] generate(SecureRandom random) {
+    byte[] k = new byte[KEY_BYTES];
+    org.bouncycastle.math.ec.rfc7748.X25519.generatePrivateKey(random, k);
+    return k;
   }
 
-  static byte[] publicKey(X25519PrivateKeyParameters sk) {
-    return sk.generatePublicKey().getEncoded();
+  static byte[] publicKey(byte[] sk) {
+    byte[] pk = new byte[KEY_BYTES];
+    org.bouncycastle.math.ec.rfc7748.X25519.generatePublicKey(sk, 0, pk, 0);
+    return pk;
   }
 
-  static Secret agree(X25519PrivateKeyParameters sk, byte[] peer, int off) throws CryptoException {
-    X25519Agreement agreement = new X25519Agreement();
-    agreement.init(sk);
+  static Secret agree(byte[] sk, byte[] peer, int off) throws CryptoException {
     byte[] out = new byte[KEY_BYTES];
-    try {
-      agreement.calculateAgreement(new X25519PublicKeyParameters(peer, off), out, 0);
-    } catch (IllegalStateException e) {
+    if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(sk, 0, peer, off, out, 0)) {
       throw new CryptoException(
           CryptoException.Reason.INVALID_PUBLIC_KEY, "X25519 public key is a low-order point");
     }
     return Secret.adopt(out);
+  }
+
+  static void wipe(byte[] sk) {
+    if (sk != null) {
+      Arrays.fill(sk, (byte) 0);
+    }
   }
 }

@@ -7,9 +7,14 @@ import org.pqsip.crypto.Hkdf;
 import org.pqsip.crypto.Secret;
 
 /**
- * Retained-secret continuity (docs/PROTOCOL.md §5.5), in the manner of ZRTP's rs1/rs2: each side
+ * Retained-secret continuity (docs/PROTOCOL.md §5.4), in the manner of ZRTP's rs1/rs2: each side
  * proves possession of the secrets it holds for the peer device, bound to this call's transcript;
  * the verifier accepts a proof made with either of its own two secrets.
+ *
+ * <p>Rules that an attacker on the signalling path must not be able to bend: a device that was
+ * verified or has proven a secret before and proves none now is {@code mismatch}; a mismatch
+ * never overwrites what we hold; a new device id for a contact whose devices we know is
+ * {@code new-device}, not {@code new-peer}; only the user raises {@code verified}.
  */
 final class Continuity {
   private Continuity() {}
@@ -27,10 +32,17 @@ final class Continuity {
   /** The verification state and, if a proof matched, which of our secrets it proved. */
   record Result(Verification verification, Optional<Secret> matched) {}
 
+  /**
+   * @param knownDevices the devices the remote party (its address-of-record) used before
+   */
   static Result evaluate(
-      Optional<PeerRecord> record, List<byte[]> peerProofs, Role peerRole, byte[] th) {
+      Optional<PeerRecord> record,
+      List<byte[]> peerProofs,
+      Role peerRole,
+      byte[] th,
+      java.util.Set<DeviceId> knownDevices) {
     if (record.isEmpty()) {
-      return new Result(Verification.NEW_PEER, Optional.empty());
+      return new Result(knownDevices.isEmpty() ? Verification.NEW_PEER : Verification.NEW_DEVICE, Optional.empty());
     }
     PeerRecord r = record.get();
     Optional<Secret> matched = Optional.empty();
@@ -40,7 +52,9 @@ final class Continuity {
       matched = r.rs2();
     }
     if (matched.isEmpty()) {
-      boolean neverProven = !r.proven() && peerProofs.isEmpty();
+      // Only a device that never proved anything and was never verified may come back without
+      // proofs as new: its first call may have ended before it stored a secret.
+      boolean neverProven = !r.proven() && !r.verified() && peerProofs.isEmpty();
       return new Result(neverProven ? Verification.NEW_PEER : Verification.MISMATCH, matched);
     }
     return new Result(r.verified() ? Verification.VERIFIED : Verification.CONTINUITY, matched);
@@ -56,15 +70,18 @@ final class Continuity {
   }
 
   /**
-   * The record after a confirmed call: the new secret becomes rs1; rs2 becomes the secret the
-   * peer proved in this call (the last one known to be shared), or the old rs1 if it proved none.
-   * Keeping the last proven secret, not blindly the previous rs1, means a peer that missed any
-   * number of updates in a row (calls that ended before the reveal arrived) still proves rs2.
+   * The record after a confirmed call that was not a mismatch: the new secret becomes rs1; rs2
+   * becomes the secret the peer proved in this call (the last one known to be shared), or the
+   * old rs1 if it proved none. Keeping the last proven secret, not blindly the previous rs1,
+   * means a peer that missed any number of updates in a row (calls that ended before the reveal
+   * arrived) still proves rs2. {@code verified} and the verified identity carry over unchanged:
+   * only the user raises them ({@link PqCall#markSasVerified}).
    */
-  static PeerRecord next(
-      Optional<PeerRecord> old, DeviceId device, Secret newRs, Verification verification, Optional<Secret> matched) {
+  static PeerRecord next(Optional<PeerRecord> old, DeviceId device, Secret newRs, Optional<Secret> matched) {
     Optional<Secret> rs2 = matched.isPresent() ? matched : old.map(PeerRecord::rs1);
     boolean proven = matched.isPresent() || old.map(PeerRecord::proven).orElse(false);
-    return new PeerRecord(device, newRs, rs2, verification == Verification.VERIFIED, proven);
+    return new PeerRecord(
+        device, newRs, rs2, old.map(PeerRecord::verified).orElse(false), proven,
+        old.flatMap(PeerRecord::identity));
   }
 }

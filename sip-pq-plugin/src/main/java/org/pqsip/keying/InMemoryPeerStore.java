@@ -1,5 +1,7 @@
 package org.pqsip.keying;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -8,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A {@link PeerStore} that forgets everything when the process ends. Thread-safe. */
 public final class InMemoryPeerStore implements PeerStore {
   private final Map<DeviceId, PeerRecord> devices = new ConcurrentHashMap<>();
-  private final Set<String> pqCapable = ConcurrentHashMap.newKeySet();
+  private final Map<String, Set<DeviceId>> links = new ConcurrentHashMap<>();
 
   @Override
   public Optional<PeerRecord> device(DeviceId device) {
@@ -21,12 +23,23 @@ public final class InMemoryPeerStore implements PeerStore {
   }
 
   @Override
-  public boolean isPqCapable(String peerKey) {
-    return pqCapable.contains(peerKey);
+  public synchronized Set<DeviceId> devicesOf(String peerKey) {
+    return Set.copyOf(links.getOrDefault(peerKey, Set.of()));
   }
 
   @Override
-  public void markPqCapable(String peerKey) {
-    pqCapable.add(peerKey);
+  public synchronized void linkDevice(String peerKey, DeviceId device) {
+    links.computeIfAbsent(peerKey, k -> new HashSet<>()).add(device);
+  }
+
+  @Override
+  public List<PeerRecord> devices() {
+    return List.copyOf(devices.values());
+  }
+
+  @Override
+  public synchronized boolean forget(DeviceId device) {
+    links.values().forEach(s -> s.remove(device));
+    return devices.remove(device) != null;
   }
 }

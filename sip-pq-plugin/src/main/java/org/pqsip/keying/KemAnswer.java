@@ -1,12 +1,14 @@
 package org.pqsip.keying;
 
 import java.util.List;
+import java.util.Optional;
 import org.pqsip.crypto.KemAlgorithm;
 import org.pqsip.srtp.SrtpSuite;
 
 /**
  * What the answerer puts in {@code a=pqkem}: the ciphertext blob, its device id, the chosen SRTP
- * suite, the key-confirmation MAC and zero, one or two continuity proofs.
+ * suite, the key-confirmation MAC, zero, one or two continuity proofs and, when it chained the
+ * exchange to the previous one in the dialog, that exchange's id (echoed from the offer).
  */
 public record KemAnswer(
     KemAlgorithm algorithm,
@@ -14,7 +16,8 @@ public record KemAnswer(
     DeviceId device,
     SrtpSuite srtpSuite,
     byte[] confirm,
-    List<byte[]> continuityProofs) {
+    List<byte[]> continuityProofs,
+    Optional<byte[]> chain) {
 
   public static final int CONFIRM_BYTES = 32;
   public static final int PROOF_BYTES = 16;
@@ -23,6 +26,7 @@ public record KemAnswer(
     blob = blob.clone();
     confirm = confirm.clone();
     continuityProofs = continuityProofs.stream().map(byte[]::clone).toList();
+    chain = chain.map(byte[]::clone);
   }
 
   public static KemAnswer of(
@@ -32,6 +36,18 @@ public record KemAnswer(
       SrtpSuite suite,
       byte[] confirm,
       List<byte[]> proofs)
+      throws KeyingException {
+    return of(algorithm, blob, device, suite, confirm, proofs, Optional.empty());
+  }
+
+  public static KemAnswer of(
+      KemAlgorithm algorithm,
+      byte[] blob,
+      DeviceId device,
+      SrtpSuite suite,
+      byte[] confirm,
+      List<byte[]> proofs,
+      Optional<byte[]> chain)
       throws KeyingException {
     if (blob.length != algorithm.answerBlobLength()) {
       throw new KeyingException(
@@ -48,7 +64,11 @@ public record KemAnswer(
           KeyingException.Reason.BAD_LENGTH,
           "pqkem rs carries at most two proofs of " + PROOF_BYTES + " bytes");
     }
-    return new KemAnswer(algorithm, blob, device, suite, confirm, proofs);
+    if (chain.isPresent() && chain.get().length != KemOffer.CHAIN_BYTES) {
+      throw new KeyingException(
+          KeyingException.Reason.BAD_LENGTH, "pqkem chain must be " + KemOffer.CHAIN_BYTES + " bytes");
+    }
+    return new KemAnswer(algorithm, blob, device, suite, confirm, proofs, chain);
   }
 
   @Override
@@ -64,5 +84,10 @@ public record KemAnswer(
   @Override
   public List<byte[]> continuityProofs() {
     return continuityProofs.stream().map(byte[]::clone).toList();
+  }
+
+  @Override
+  public Optional<byte[]> chain() {
+    return chain.map(byte[]::clone);
   }
 }

@@ -2,6 +2,7 @@ package org.pqsip.keying;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 import org.pqsip.crypto.Hkdf;
 import org.pqsip.crypto.Secret;
 import org.pqsip.srtp.SrtpMasterKey;
@@ -19,6 +20,9 @@ public final class KeySchedule implements AutoCloseable {
   static final String RETAINED = "pqsip-v1 retained secret";
   static final String RS_PROOF = "pqsip-v1 rs proof ";
   static final String REVEAL = "pqsip-v1 reveal";
+  static final String CHAIN = "pqsip-v1 chain";
+  static final String CHAIN_ID = "pqsip-v1 chain id";
+  static final int CHAIN_ID_BYTES = 16;
 
   private final Hkdf.Prk prk;
   private final byte[] transcriptHash;
@@ -34,6 +38,38 @@ public final class KeySchedule implements AutoCloseable {
   static KeySchedule derive(Secret ikm, byte[] transcriptHash, SrtpSuite suite) {
     try (ikm) {
       return new KeySchedule(Hkdf.extract(transcriptHash, ikm), transcriptHash.clone(), suite);
+    }
+  }
+
+  /**
+   * A chained exchange (docs/PROTOCOL.md §6.1): IKM' = IKM ‖ K_chain, where K_chain is the
+   * previous exchange's {@link #chainSecret()}. Only a party that held the previous keys can
+   * derive the new ones. Consumes {@code ikm}; {@code chain} stays with the caller.
+   */
+  static KeySchedule derive(Secret ikm, byte[] transcriptHash, SrtpSuite suite, Optional<Secret> chain) {
+    if (chain.isEmpty()) {
+      return derive(ikm, transcriptHash, suite);
+    }
+    byte[] a = ikm.exposeSecretBytes();
+    byte[] b = chain.get().exposeSecretBytes();
+    byte[] joined = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, joined, a.length, b.length);
+    ikm.destroy();
+    return derive(Secret.adopt(joined), transcriptHash, suite);
+  }
+
+  /** K_chain = HKDF-Expand(PRK, "pqsip-v1 chain", 48): mixed into the next in-dialog exchange. */
+  Secret chainSecret() {
+    return prk.expand(CHAIN, Hkdf.HASH_BYTES);
+  }
+
+  /**
+   * chain-id = HKDF-Expand(PRK, "pqsip-v1 chain id", 16): names this exchange in the next
+   * offer's {@code chain=} parameter. Public: it reveals nothing about the PRK.
+   */
+  byte[] chainId() {
+    try (Secret id = prk.expand(CHAIN_ID, CHAIN_ID_BYTES)) {
+      return id.exposeSecretBytes().clone();
     }
   }
 

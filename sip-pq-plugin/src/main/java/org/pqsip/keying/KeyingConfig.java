@@ -55,6 +55,10 @@ public record KeyingConfig(
         device);
   }
 
+  public KeyingConfig withPolicy(Policy p) {
+    return new KeyingConfig(p, kem, srtpSuites, sdes && p != Policy.REQUIRE, refuseOnMismatch, device);
+  }
+
   public KeyingConfig withSdes(boolean on) {
     return new KeyingConfig(policy, kem, srtpSuites, on, refuseOnMismatch, device);
   }

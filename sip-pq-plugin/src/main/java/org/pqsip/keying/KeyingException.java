@@ -22,7 +22,13 @@ public final class KeyingException extends Exception {
     COMMITMENT_MISMATCH,
     PQ_REQUIRED,
     CONTINUITY_MISMATCH,
-    WRONG_STATE
+    WRONG_STATE,
+    /** An in-dialog offer or answer would lower the dialog's security: refused, keys kept. */
+    DOWNGRADE_REFUSED,
+    /** The peer presented our own device id (a reflected offer or answer). */
+    REFLECTION,
+    /** Too many re-offers in one dialog. */
+    RATE_LIMITED
   }
 
   private final Reason reason;

@@ -10,9 +10,9 @@ import org.pqsip.crypto.HybridKem;
 import org.pqsip.crypto.Secret;
 
 /**
- * One offer's secrets: the ephemeral KEM key pair and the SAS nonce behind the commitment. Any
- * number of answers (forks) can be accepted against it; each yields its own {@link PqCall}.
- * A re-offer makes a new PendingOffer; this one is then destroyed.
+ * One offer's secrets: the ephemeral KEM key pair, the SAS nonce behind the commitment and, for
+ * an in-dialog offer, the secret of the exchange it chains to. The first answer that passes key
+ * confirmation consumes it (forks that answer later are refused); a re-offer destroys it.
  */
 final class PendingOffer implements AutoCloseable {
   static final String COMMIT_LABEL = "pqsip-v1 commit";
@@ -21,27 +21,37 @@ final class PendingOffer implements AutoCloseable {
   private final HybridKem.KeyPair keyPair;
   private final byte[] nonce;
   private final KemOffer offer;
+  /** The exchange this offer chains to, and its K_chain; empty for a dialog's first offer. */
+  private final Optional<PqCall> anchor;
+  private final Optional<Secret> chainSecret;
 
-  private PendingOffer(KeyingConfig config, HybridKem.KeyPair keyPair, byte[] nonce, KemOffer offer) {
+  private PendingOffer(
+      KeyingConfig config, HybridKem.KeyPair keyPair, byte[] nonce, KemOffer offer,
+      Optional<PqCall> anchor, Optional<Secret> chainSecret) {
     this.config = config;
     this.keyPair = keyPair;
     this.nonce = nonce;
     this.offer = offer;
+    this.anchor = anchor;
+    this.chainSecret = chainSecret;
   }
 
-  static PendingOffer create(KeyingConfig config, SecureRandom random) {
-    return create(config, random, HybridKem.generate(config.kem(), random));
+  static PendingOffer create(KeyingConfig config, SecureRandom random, Optional<PqCall> anchor) {
+    return create(config, random, HybridKem.generate(config.kem(), random), anchor);
   }
 
-  static PendingOffer create(KeyingConfig config, SecureRandom random, HybridKem.KeyPair kp) {
+  static PendingOffer create(
+      KeyingConfig config, SecureRandom random, HybridKem.KeyPair kp, Optional<PqCall> anchor) {
     if (kp.algorithm() != config.kem()) {
       throw new IllegalArgumentException("prepared key pair is for another algorithm");
     }
     byte[] nonce = new byte[Reveal.NONCE_BYTES];
     random.nextBytes(nonce);
+    Optional<byte[]> chainId = anchor.map(a -> a.keySchedule().chainId());
     KemOffer offer =
-        new KemOffer(config.kem(), kp.offerBlob(), config.device(), commitment(nonce), config.srtpSuites());
-    return new PendingOffer(config, kp, nonce, offer);
+        new KemOffer(config.kem(), kp.offerBlob(), config.device(), commitment(nonce), config.srtpSuites(), chainId);
+    return new PendingOffer(
+        config, kp, nonce, offer, anchor, anchor.map(a -> a.keySchedule().chainSecret()));
   }
 
   /** commit = SHA-384("pqsip-v1 commit" ‖ nonce) truncated to 32 bytes. */
@@ -63,6 +73,15 @@ final class PendingOffer implements AutoCloseable {
       throw new KeyingException(
           KeyingException.Reason.NO_COMMON_SUITE, "answer chose an SRTP suite we did not offer");
     }
+    if (answer.device().equals(config.device())) {
+      throw new KeyingException(
+          KeyingException.Reason.REFLECTION, "the answer carries our own device id (reflected)");
+    }
+    boolean chained = answer.chain().isPresent();
+    if (chained && !(offer.chain().isPresent() && Arrays.equals(offer.chain().get(), answer.chain().get()))) {
+      throw new KeyingException(
+          KeyingException.Reason.MALFORMED_ATTRIBUTE, "answer chains to an exchange the offer did not name");
+    }
     Secret ikm;
     try {
       ikm = HybridKem.decapsulate(keyPair, answer.blob());
@@ -70,30 +89,36 @@ final class PendingOffer implements AutoCloseable {
       throw Errors.from(e);
     }
     byte[] th = Transcript.hash(offer, answer);
-    KeySchedule keys = KeySchedule.derive(ikm, th, answer.srtpSuite());
+    KeySchedule keys = KeySchedule.derive(ikm, th, answer.srtpSuite(), chained ? chainSecret : Optional.empty());
     if (!Hkdf.constantTimeEquals(keys.answerConfirmation(), answer.confirm())) {
       keys.destroy();
       throw new KeyingException(
           KeyingException.Reason.CONFIRMATION_FAILED,
-          "answer failed key confirmation (tampered or man-in-the-middle)");
+          chained
+              ? "rekey failed key confirmation: the answerer does not hold this call's keys (keeping the current keys)"
+              : "answer failed key confirmation (tampered or man-in-the-middle)");
+    }
+    if (chained) {
+      return PqCall.rekeyOfferer(offer.algorithm(), answer.device(), keys, store, peerKey, nonce, anchor.orElseThrow());
     }
     Optional<PeerRecord> record = store.device(answer.device());
     Continuity.Result continuity =
-        Continuity.evaluate(record, answer.continuityProofs(), Role.ANSWERER, th);
-    Verification v = continuity.verification();
-    if (v == Verification.MISMATCH && config.refuseOnMismatch()) {
+        Continuity.evaluate(record, answer.continuityProofs(), Role.ANSWERER, th, store.devicesOf(peerKey));
+    if (continuity.verification() == Verification.MISMATCH && config.refuseOnMismatch()) {
       keys.destroy();
       throw new KeyingException(
           KeyingException.Reason.CONTINUITY_MISMATCH,
           "peer device failed to prove the retained secret from earlier calls");
     }
+    PqCall.Exchange kind = anchor.isPresent() ? PqCall.Exchange.PEER_CHANGED : PqCall.Exchange.FIRST;
     return PqCall.offerer(
-        offer.algorithm(), answer.device(), keys, store, peerKey, record, nonce, continuity);
+        offer.algorithm(), answer.device(), keys, store, peerKey, record, nonce, continuity, kind);
   }
 
   void destroy() {
     keyPair.destroy();
     Arrays.fill(nonce, (byte) 0);
+    chainSecret.ifPresent(Secret::destroy);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.pqsip.keying;
 
+import java.util.List;
 import java.util.Optional;
 import org.pqsip.crypto.Hkdf;
 import org.pqsip.crypto.KemAlgorithm;
@@ -14,8 +15,31 @@ import org.pqsip.srtp.SrtpMasterKey;
  * verification state and a {@link #revealMessage()} to send. The answerer is confirmed when that
  * reveal message arrives ({@link #acceptReveal(byte[])}): only then does it know the SAS and the
  * verification state. Until then {@link #sas()} and {@link #verification()} are empty.
+ *
+ * <p>{@link #exchange()} says what the exchange is to the dialog: its {@code first}, a
+ * {@code rekey} chained to the previous exchange (only a holder of the previous keys could
+ * complete it, so it is the same peer: it shows that exchange's SAS and verification and stores
+ * nothing), or a {@code peer-changed} exchange (in-dialog but not chained: whoever answers now
+ * is a new party, with its own SAS and verification, and the user must be told).
  */
 public final class PqCall implements AutoCloseable {
+  /** What an exchange is to its dialog. */
+  public enum Exchange {
+    FIRST("first"),
+    REKEY("rekey"),
+    PEER_CHANGED("peer-changed");
+
+    private final String wireName;
+
+    Exchange(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+  }
+
   private final Role role;
   private final KemAlgorithm kem;
   private final DeviceId peerDevice;
@@ -25,11 +49,18 @@ public final class PqCall implements AutoCloseable {
   private final Optional<PeerRecord> recordAtStart;
   private final byte[] expectedCommit;
   private final byte[] revealMessage;
+  private final Exchange exchange;
+  /** For a rekey: the first exchange of the chain, whose peer this one proved to be. */
+  private final PqCall root;
   private boolean refuseOnMismatch;
+  private boolean confirmed;
   private String sas;
   private Verification verification;
-  private java.util.Optional<org.pqsip.crypto.Secret> matchedSecret = java.util.Optional.empty();
+  private Optional<Secret> matchedSecret = Optional.empty();
+  /** rs' of this exchange, derived when confirmed (not for rekeys, which store nothing). */
+  private Secret nextRetained;
   private boolean continuityCommitted;
+  private Optional<String> verifiedAs = Optional.empty();
 
   private PqCall(
       Role role,
@@ -40,7 +71,9 @@ public final class PqCall implements AutoCloseable {
       String peerKey,
       Optional<PeerRecord> recordAtStart,
       byte[] expectedCommit,
-      byte[] revealMessage) {
+      byte[] revealMessage,
+      Exchange exchange,
+      PqCall root) {
     this.role = role;
     this.kem = kem;
     this.peerDevice = peerDevice;
@@ -50,6 +83,9 @@ public final class PqCall implements AutoCloseable {
     this.recordAtStart = recordAtStart;
     this.expectedCommit = expectedCommit;
     this.revealMessage = revealMessage;
+    this.exchange = exchange;
+    this.root = root;
+    this.verifiedAs = recordAtStart.filter(PeerRecord::verified).flatMap(PeerRecord::identity);
   }
 
   static PqCall offerer(
@@ -60,14 +96,25 @@ public final class PqCall implements AutoCloseable {
       String peerKey,
       Optional<PeerRecord> record,
       byte[] nonce,
-      Continuity.Result continuity) {
+      Continuity.Result continuity,
+      Exchange exchange) {
     byte[] th = keys.transcriptHash();
     byte[] reveal = Reveal.encode(nonce, Continuity.proofs(record, Role.OFFERER, th), keys);
     PqCall call =
-        new PqCall(Role.OFFERER, kem, peerDevice, keys, store, peerKey, record, null, reveal);
+        new PqCall(Role.OFFERER, kem, peerDevice, keys, store, peerKey, record, null, reveal, exchange, null);
+    call.confirm(Sas.render(keys.sasHash(nonce)), continuity);
+    return call;
+  }
+
+  static PqCall rekeyOfferer(
+      KemAlgorithm kem, DeviceId peerDevice, KeySchedule keys, PeerStore store, String peerKey,
+      byte[] nonce, PqCall previous) {
+    byte[] reveal = Reveal.encode(nonce, List.of(), keys);
+    PqCall call =
+        new PqCall(Role.OFFERER, kem, peerDevice, keys, store, peerKey, Optional.empty(), null, reveal,
+            Exchange.REKEY, previous.rootOrSelf());
+    call.confirmed = true;
     call.sas = Sas.render(keys.sasHash(nonce));
-    call.verification = continuity.verification();
-    call.matchedSecret = continuity.matched();
     return call;
   }
 
@@ -79,11 +126,26 @@ public final class PqCall implements AutoCloseable {
       String peerKey,
       Optional<PeerRecord> record,
       byte[] commit,
-      boolean refuseOnMismatch) {
+      boolean refuseOnMismatch,
+      Exchange exchange,
+      Optional<PqCall> chainedTo) {
     PqCall call =
-        new PqCall(Role.ANSWERER, kem, peerDevice, keys, store, peerKey, record, commit, null);
+        new PqCall(Role.ANSWERER, kem, peerDevice, keys, store, peerKey, record, commit, null, exchange,
+            chainedTo.map(PqCall::rootOrSelf).orElse(null));
     call.refuseOnMismatch = refuseOnMismatch;
     return call;
+  }
+
+  private void confirm(String sasText, Continuity.Result continuity) {
+    confirmed = true;
+    sas = sasText;
+    verification = continuity.verification();
+    matchedSecret = continuity.matched();
+    nextRetained = keys.nextRetainedSecret();
+  }
+
+  private PqCall rootOrSelf() {
+    return root != null ? root : this;
   }
 
   public Role role() {
@@ -98,17 +160,43 @@ public final class PqCall implements AutoCloseable {
     return peerDevice;
   }
 
-  /** Keys are confirmed: offerer always, answerer once the reveal message verified. */
-  public boolean isConfirmed() {
-    return verification != null;
+  public Exchange exchange() {
+    return exchange;
   }
 
+  /** Keys are confirmed: offerer always, answerer once the reveal message verified. */
+  public boolean isConfirmed() {
+    return confirmed;
+  }
+
+  /** The SAS users compare; a rekey shows the SAS of the exchange it is chained to. */
   public Optional<String> sas() {
+    if (root != null && root.sas().isPresent()) {
+      return root.sas();
+    }
     return Optional.ofNullable(sas);
   }
 
+  /**
+   * Empty until confirmed. A rekey reports the state of the exchange it is chained to
+   * ({@code unconfirmed} if that one never confirmed).
+   */
   public Optional<Verification> verification() {
-    return Optional.ofNullable(verification);
+    if (!confirmed) {
+      return Optional.empty();
+    }
+    if (root != null) {
+      return Optional.of(root.verification().orElse(Verification.UNCONFIRMED));
+    }
+    return Optional.of(verification);
+  }
+
+  /** The identity (address-of-record) the user verified this device as, if verified. */
+  public Optional<String> verifiedIdentity() {
+    if (root != null) {
+      return root.verifiedIdentity();
+    }
+    return verification == Verification.VERIFIED ? verifiedAs : Optional.empty();
   }
 
   /** Length of the reveal message (docs/PROTOCOL.md §5.2). */
@@ -135,19 +223,23 @@ public final class PqCall implements AutoCloseable {
       throw new KeyingException(
           KeyingException.Reason.COMMITMENT_MISMATCH, "revealed nonce does not open the commitment");
     }
+    if (confirmed) {
+      return verification().orElseThrow();
+    }
+    if (root != null) {
+      confirmed = true;
+      sas = Sas.render(keys.sasHash(parsed.nonce()));
+      return verification().orElseThrow();
+    }
     Continuity.Result continuity =
-        Continuity.evaluate(recordAtStart, parsed.proofs(), Role.OFFERER, keys.transcriptHash());
-    Verification v = continuity.verification();
-    if (v == Verification.MISMATCH && refuseOnMismatch) {
+        Continuity.evaluate(
+            recordAtStart, parsed.proofs(), Role.OFFERER, keys.transcriptHash(), store.devicesOf(peerKey));
+    if (continuity.verification() == Verification.MISMATCH && refuseOnMismatch) {
       throw new KeyingException(
           KeyingException.Reason.CONTINUITY_MISMATCH,
           "peer device failed to prove the retained secret from earlier calls");
     }
-    if (verification == null) {
-      sas = Sas.render(keys.sasHash(parsed.nonce()));
-      verification = v;
-      matchedSecret = continuity.matched();
-    }
+    confirm(Sas.render(keys.sasHash(parsed.nonce())), continuity);
     return verification;
   }
 
@@ -162,32 +254,67 @@ public final class PqCall implements AutoCloseable {
 
   /**
    * After the call is confirmed and accepted: store the new retained secret for the peer device
-   * and remember the peer as PQ-capable. Idempotent.
+   * and link the device to the peer's address-of-record. Idempotent. Stores nothing for a rekey
+   * (the chain's first exchange did) and nothing after a {@code mismatch}: what we hold for that
+   * device stays until the user confirms the SAS ({@link #markSasVerified()}).
    */
   public void commitContinuity() throws KeyingException {
     if (!isConfirmed()) {
       throw new KeyingException(
           KeyingException.Reason.WRONG_STATE, "keys not confirmed yet (no reveal received)");
     }
-    if (continuityCommitted) {
+    if (root != null || continuityCommitted) {
       return;
     }
     continuityCommitted = true;
-    Secret next = keys.nextRetainedSecret();
+    if (verification == Verification.MISMATCH) {
+      return;
+    }
     Optional<PeerRecord> current = store.device(peerDevice);
-    store.putDevice(Continuity.next(current, peerDevice, next, verification, matchedSecret));
-    store.markPqCapable(peerKey);
+    store.putDevice(Continuity.next(current, peerDevice, copyOfNextRetained(), matchedSecret));
+    store.linkDevice(peerKey, peerDevice);
   }
 
-  /** The user compared the SAS aloud and it matched: remember this device as verified. */
+  /**
+   * The user compared the SAS aloud and it matched: remember this device as verified, as the
+   * identity the call was placed to or received from. After a {@code mismatch} this replaces
+   * what we held for the device (the user has vouched for the new secret).
+   */
   public void markSasVerified() throws KeyingException {
-    commitContinuity();
-    store.device(peerDevice).ifPresent(r -> store.putDevice(r.withVerified(true)));
+    if (root != null) {
+      root.markSasVerified();
+      return;
+    }
+    if (!isConfirmed()) {
+      throw new KeyingException(KeyingException.Reason.WRONG_STATE, "no SAS yet (no reveal received)");
+    }
+    if (verification == Verification.MISMATCH) {
+      store.putDevice(
+          new PeerRecord(peerDevice, copyOfNextRetained(), Optional.empty(), true, false, Optional.of(peerKey)));
+      store.linkDevice(peerKey, peerDevice);
+      continuityCommitted = true;
+    } else {
+      commitContinuity();
+      store.device(peerDevice).ifPresent(r -> store.putDevice(r.withVerified(true, Optional.of(peerKey))));
+    }
     verification = Verification.VERIFIED;
+    verifiedAs = Optional.of(peerKey);
   }
 
+  private Secret copyOfNextRetained() throws KeyingException {
+    if (nextRetained == null || nextRetained.isDestroyed()) {
+      throw new KeyingException(KeyingException.Reason.WRONG_STATE, "this exchange's keys are already wiped");
+    }
+    byte[] b = nextRetained.exposeSecretBytes();
+    return Secret.copyOf(b, 0, b.length);
+  }
+
+  /** Wipes the PRK and everything derived from it that this object holds. */
   public void destroy() {
     keys.destroy();
+    if (nextRetained != null) {
+      nextRetained.destroy();
+    }
   }
 
   @Override
@@ -197,6 +324,6 @@ public final class PqCall implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "PqCall[" + role + ", " + kem.wireName() + ", " + keys.suite() + "]";
+    return "PqCall[" + role + ", " + kem.wireName() + ", " + keys.suite() + ", " + exchange.wireName() + "]";
   }
 }

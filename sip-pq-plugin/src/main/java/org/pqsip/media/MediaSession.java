@@ -22,7 +22,8 @@ import org.pqsip.srtp.SrtpStream;
  * <p>Path independence: SRTP contexts and RTP sequence state belong to this object, so the
  * transport below it can change without re-keying. Rekey: {@link #rekey} swaps in new SRTP
  * contexts and keeps the previous receive context as a fallback, so packets sent under the old
- * keys during the switch still play.
+ * keys during the switch still play. Every change of sending keys also changes our SSRC, so no
+ * (key, SSRC, index) triple can ever repeat, even if keys are abandoned and restored.
  */
 public final class MediaSession implements AutoCloseable {
   /** How long the reveal is repeated in every RTCP packet after each key exchange. */
@@ -33,7 +34,8 @@ public final class MediaSession implements AutoCloseable {
   private final AudioSource source;
   private final Wav.Writer recorder;
   private final Consumer<byte[]> revealListener;
-  private final int ssrc;
+  private volatile int ssrc;
+  private final SecureRandom random;
   private final byte[] cname;
   private final ScheduledExecutorService sender;
 
@@ -47,8 +49,12 @@ public final class MediaSession implements AutoCloseable {
   private volatile long previousRxUntil;
   /** Packets under the old keys arrive for at most this long after a rekey. */
   static final long REKEY_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
-  /** New keys we send with once the peer's first packet under them arrives (answerer). */
-  private volatile SrtpStream pendingTx;
+  /**
+   * Answerer: keys of an exchange not yet confirmed. They receive only when the current keys
+   * fail, and replace the current keys (both ways) once a packet authenticates under them: then
+   * the offerer provably holds them.
+   */
+  private volatile SrtpStream candidate;
   private volatile byte[] revealOut;
   private volatile long revealUntil;
 
@@ -96,6 +102,7 @@ public final class MediaSession implements AutoCloseable {
     this.rxSrtp = srtp;
     this.revealListener = revealListener;
     this.recorder = recorder;
+    this.random = random;
     this.ssrc = random.nextInt();
     this.seq = random.nextInt(1 << 15);
     this.timestamp = random.nextInt() & 0xffffffffL;
@@ -118,23 +125,47 @@ public final class MediaSession implements AutoCloseable {
   }
 
   /**
-   * New keys after a re-INVITE. The old receive context stays as a fallback for packets still in
-   * flight. With {@code deferTx} (the answerer, who sends its 200 OK before the offerer has the
-   * new keys) we keep sending under the old keys until the first packet under the new ones
-   * arrives, so the offerer never receives a packet it cannot yet decrypt.
+   * New keys after a re-INVITE. The offerer ({@code deferTx} false) holds confirmed keys: it
+   * sends and receives with them at once, keeping the old receive context for packets still in
+   * flight. The answerer ({@code deferTx} true), who answers before the offerer could prove
+   * anything, keeps using the current keys both ways and switches when the first packet under
+   * the new ones authenticates; until then a forged re-INVITE changes nothing it sends or plays.
    */
   public void rekey(SrtpStream next, byte[] nextReveal, boolean deferTx) {
+    if (deferTx && rxSrtp != null) { // from plain RTP there is nothing to keep: switch at once
+      SrtpStream old = candidate;
+      candidate = next;
+      if (old != null && old != next) {
+        old.close();
+      }
+    } else {
+      takeOver(next);
+    }
+    setReveal(nextReveal);
+  }
+
+  /** {@code next} protects both ways; the old receive context stays for packets in flight. */
+  private void takeOver(SrtpStream next) {
     SrtpStream oldPrevious = previousRx;
     previousRx = rxSrtp;
     previousRxUntil = System.nanoTime() + REKEY_GRACE_NANOS;
     rxSrtp = next;
-    if (deferTx) {
-      pendingTx = next;
-    } else {
-      txSrtp = next;
-    }
-    setReveal(nextReveal);
+    switchTx(next);
     retire(oldPrevious);
+  }
+
+  /** The answerer's pending keys were never confirmed: forget them, keep the current ones. */
+  public void abandonRekey() {
+    SrtpStream c = candidate;
+    candidate = null;
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  private void switchTx(SrtpStream next) {
+    ssrc = random.nextInt(); // fresh SSRC with fresh keys
+    txSrtp = next;
   }
 
   private void retire(SrtpStream s) {
@@ -225,13 +256,20 @@ public final class MediaSession implements AutoCloseable {
         retire(prev);
         prev = null;
       }
-      if (prev != null) {
+      if (prev != null || candidate != null) {
         rxCopy.set(p.getBuffer(), p.getOffset(), p.getLength());
       }
       SrtpResult r = rtcp ? s.unprotectRtcp(p) : s.unprotectRtp(p);
-      if (r == SrtpResult.OK && pendingTx == s) {
-        txSrtp = s; // the peer has the new keys: answer under them too
-        pendingTx = null;
+      SrtpStream cand = candidate;
+      if (r == SrtpResult.AUTH_FAILED && cand != null) {
+        p.set(rxCopy.getBuffer(), 0, rxCopy.getLength());
+        r = rtcp ? cand.unprotectRtcp(p) : cand.unprotectRtp(p);
+        if (r == SrtpResult.OK) {
+          promote(cand);
+        } else {
+          p.set(rxCopy.getBuffer(), 0, rxCopy.getLength());
+          r = SrtpResult.AUTH_FAILED;
+        }
       }
       if (r == SrtpResult.AUTH_FAILED && prev != null) {
         p.set(rxCopy.getBuffer(), 0, rxCopy.getLength());
@@ -281,6 +319,12 @@ public final class MediaSession implements AutoCloseable {
     }
   }
 
+  /** The offerer sent under the candidate keys: they become the keys, both ways. */
+  private void promote(SrtpStream cand) {
+    candidate = null;
+    takeOver(cand);
+  }
+
   private synchronized void track(int s) {
     received.incrementAndGet();
     if (firstSeq < 0) {
@@ -309,7 +353,7 @@ public final class MediaSession implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     transport.close();
-    for (SrtpStream s : new SrtpStream[] {txSrtp, rxSrtp, previousRx, pendingTx}) {
+    for (SrtpStream s : new SrtpStream[] {txSrtp, rxSrtp, previousRx, candidate}) {
       if (s != null) {
         s.close();
       }

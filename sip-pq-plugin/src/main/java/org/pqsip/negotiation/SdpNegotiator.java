@@ -33,6 +33,10 @@ import org.pqsip.srtp.SrtpSuite;
  * <p>Profiles: {@code require} offers RTP/SAVP; {@code prefer} and {@code off} offer RTP/AVP, so
  * that legacy phones that do not speak SRTP still accept the offer (best-effort SRTP, as
  * baresip's {@code mediaenc=srtp} does). An answer mirrors the offer's profile.
+ *
+ * <p>Security never steps down inside a dialog: once an offer/answer settled on {@code pq} (or
+ * {@code sdes}), a later offer or answer that would give less is refused with {@link
+ * Reason#DOWNGRADE_REFUSED} and the caller keeps the current keys, whatever the policy.
  */
 public final class SdpNegotiator implements AutoCloseable {
   static final SrtpSuite SDES_SUITE = SrtpSuite.AES_CM_128_HMAC_SHA1_80;
@@ -43,6 +47,8 @@ public final class SdpNegotiator implements AutoCloseable {
   private final SecureRandom random;
   /** Our SDES keys in the last offer, by m-line then tag. */
   private final Map<Integer, Map<Integer, SrtpMasterKey>> offeredSdes = new HashMap<>();
+  /** The best security this dialog has had: nothing later may be worse. */
+  private Security dialogLevel = Security.NONE;
 
   public SdpNegotiator(KeyingConfig config, PeerStore store, String peerKey, SecureRandom random) {
     this.config = config;
@@ -90,7 +96,8 @@ public final class SdpNegotiator implements AutoCloseable {
     Optional<KemAnswer> pq = PqKemAttribute.selectAnswer(answer.attributeValues(PqKemAttribute.NAME));
     KeyingOutcome outcome = session.onAnswer(pq);
     if (outcome instanceof KeyingOutcome.Secured s) {
-      return CallSecurity.pq(s.call());
+      destroyOfferedSdes(); // the pqkem keys win: SDES keys of the offer must not linger
+      return settled(CallSecurity.pq(s.call()));
     }
     KeyingOutcome.Unsecured u = (KeyingOutcome.Unsecured) outcome;
     List<MediaKeys> sdes = new ArrayList<>();
@@ -106,9 +113,41 @@ public final class SdpNegotiator implements AutoCloseable {
       }
     }
     destroyOfferedSdes();
-    return sdes.isEmpty()
-        ? CallSecurity.none(u.verification(), u.failure())
-        : CallSecurity.sdes(sdes, u.verification(), u.failure());
+    return settled(
+        sdes.isEmpty()
+            ? CallSecurity.none(u.verification(), u.failure())
+            : CallSecurity.sdes(sdes, u.verification(), u.failure()));
+  }
+
+  /** Whether this dialog's media have ever been protected by pqkem. */
+  public boolean hasPq() {
+    return session.hasPq();
+  }
+
+  /** The answerer gave up on an exchange whose reveal never came (see {@link KeyingSession#abandon}). */
+  public void abandon(CallSecurity security) {
+    security.pqCall().ifPresent(session::abandon);
+  }
+
+  private static int rank(Security s) {
+    return switch (s) {
+      case NONE -> 0;
+      case SDES -> 1;
+      case PQ -> 2;
+    };
+  }
+
+  /** Refuses (and wipes) a result below what the dialog already had; else raises the level. */
+  private CallSecurity settled(CallSecurity result) throws KeyingException {
+    if (rank(result.security()) < rank(dialogLevel)) {
+      result.destroy();
+      throw new KeyingException(
+          Reason.DOWNGRADE_REFUSED,
+          "in-dialog " + result.security().wireName() + " after " + dialogLevel.wireName()
+              + ": refused, the call keeps its keys");
+    }
+    dialogLevel = result.security();
+    return result;
   }
 
   /** Result of answering an offer: the SDP to send and the call's security. */
@@ -131,7 +170,7 @@ public final class SdpNegotiator implements AutoCloseable {
     SessionDescription sdp = stripSecurity(local);
     if (result.outcome() instanceof KeyingOutcome.Secured s) {
       sdp = sdp.withSessionAttribute(PqKemAttribute.NAME, PqKemAttribute.formatAnswer(result.answer().orElseThrow()));
-      return new Answer(withProtos(sdp, offer), CallSecurity.pq(s.call()));
+      return new Answer(withProtos(sdp, offer), settled(CallSecurity.pq(s.call())));
     }
     KeyingOutcome.Unsecured u = (KeyingOutcome.Unsecured) result.outcome();
     List<MediaDescription> media = new ArrayList<>();
@@ -158,7 +197,7 @@ public final class SdpNegotiator implements AutoCloseable {
     Verification v = u.verification();
     CallSecurity security =
         keys.isEmpty() ? CallSecurity.none(v, u.failure()) : CallSecurity.sdes(keys, v, u.failure());
-    return new Answer(sdp, security);
+    return new Answer(sdp, settled(security));
   }
 
   private static Optional<SdesCrypto> firstSupported(MediaDescription m) throws KeyingException {

@@ -151,10 +151,48 @@ public final class Phone implements Callable<Integer> {
     if (call != null) {
       ua[0].call(call);
     }
+    readCommands(ua[0], events);
     done.await();
     ua[0].close();
     timers.shutdownNow();
     return 0;
+  }
+
+  /**
+   * Lines on standard input drive the phone: {@code verify [CALL]} (the SAS was compared aloud
+   * and matched), {@code rekey [CALL]}, {@code hangup [CALL]}; CALL defaults to the newest call.
+   */
+  private static void readCommands(UserAgent ua, PhoneEvents events) {
+    int[] newest = {0};
+    Thread t = new Thread(() -> {
+      try (java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          String[] w = line.trim().split("\\s+");
+          int id = ua.newestCall();
+          if (w.length > 1) {
+            try {
+              id = Integer.parseInt(w[1]);
+            } catch (NumberFormatException e) {
+              events.event("error", Map.of("message", "not a call number: " + w[1]));
+              continue;
+            }
+          }
+          switch (w[0]) {
+            case "verify" -> ua.verifySas(id);
+            case "rekey" -> ua.rekey(id);
+            case "hangup" -> ua.hangup(id);
+            case "" -> { }
+            default -> events.event("error", Map.of("message", "unknown command '" + w[0] + "' (verify, rekey, hangup)"));
+          }
+        }
+      } catch (IOException e) {
+        // standard input closed: no commands
+      }
+    }, "pqsip-commands");
+    t.setDaemon(true);
+    t.start();
   }
 
   private PhoneConfig config(FilePeerStore store) throws IOException {

@@ -20,12 +20,13 @@ import org.pqsip.srtp.SrtpSuite;
  *
  * <pre>
  * pqkem-attr = "pqkem:" version SP algorithm SP blob *(SP param)
- * offer:  a=pqkem:1 mlkem1024-x25519 &lt;b64&gt; dev=&lt;b64url&gt; commit=&lt;b64url&gt; srtp=S1,S2
- * answer: a=pqkem:1 mlkem1024-x25519 &lt;b64&gt; dev=&lt;b64url&gt; srtp=S confirm=&lt;b64url&gt; [rs=P1[,P2]]
+ * offer:  a=pqkem:1 mlkem1024-x25519 &lt;b64&gt; dev=&lt;b64url&gt; commit=&lt;b64url&gt; srtp=S1,S2 [chain=&lt;b64url&gt;]
+ * answer: a=pqkem:1 mlkem1024-x25519 &lt;b64&gt; dev=&lt;b64url&gt; srtp=S confirm=&lt;b64url&gt; [rs=P1[,P2]] [chain=&lt;b64url&gt;]
  * </pre>
  *
- * Attributes of an unknown version or algorithm are ignored, never guessed; two usable ones are
- * an error. Unknown parameters are ignored so later versions can add some.
+ * Attributes of an unknown version or algorithm are ignored, never guessed (an attribute of
+ * another version is skipped before anything else in it is read); two usable ones are an error.
+ * Unknown parameters are ignored so later versions can add some.
  */
 public final class PqKemAttribute {
   public static final String NAME = "pqkem";
@@ -42,7 +43,8 @@ public final class PqKemAttribute {
     return VERSION + " " + o.algorithm().wireName() + " " + Base64Text.encode(o.blob())
         + " dev=" + o.device().text()
         + " commit=" + Base64Text.encodeUrl(o.commit())
-        + " srtp=" + o.srtpSuites().stream().map(SrtpSuite::wireName).collect(Collectors.joining(","));
+        + " srtp=" + o.srtpText()
+        + o.chain().map(c -> " chain=" + Base64Text.encodeUrl(c)).orElse("");
   }
 
   public static String formatAnswer(KemAnswer a) {
@@ -57,6 +59,7 @@ public final class PqKemAttribute {
       sb.append(" rs=")
           .append(proofs.stream().map(Base64Text::encodeUrl).collect(Collectors.joining(",")));
     }
+    a.chain().ifPresent(c -> sb.append(" chain=").append(Base64Text.encodeUrl(c)));
     return sb.toString();
   }
 
@@ -71,11 +74,12 @@ public final class PqKemAttribute {
     byte[] blob = Base64Text.decode(parts.blob(), "pqkem blob");
     DeviceId dev = DeviceId.parse(required(parts, "dev"));
     byte[] commit = Base64Text.decodeUrl(required(parts, "commit"), "pqkem commit");
+    String srtpText = required(parts, "srtp");
     List<SrtpSuite> suites = new ArrayList<>();
-    for (String s : required(parts, "srtp").split(",", -1)) {
+    for (String s : srtpText.split(",", -1)) {
       SrtpSuite.fromWireName(s).filter(x -> !suites.contains(x)).ifPresent(suites::add);
     }
-    return Optional.of(KemOffer.of(alg, blob, dev, commit, suites));
+    return Optional.of(KemOffer.of(alg, blob, dev, commit, suites, srtpText, chain(parts)));
   }
 
   /** The usable answer among the session-level pqkem values, if any. */
@@ -101,12 +105,20 @@ public final class PqKemAttribute {
         proofs.add(Base64Text.decodeUrl(proof, "pqkem rs proof"));
       }
     }
-    return Optional.of(KemAnswer.of(alg, blob, dev, suite, confirm, proofs));
+    return Optional.of(KemAnswer.of(alg, blob, dev, suite, confirm, proofs, chain(parts)));
+  }
+
+  private static Optional<byte[]> chain(Parts parts) throws KeyingException {
+    String c = parts.params().get("chain");
+    return c == null ? Optional.empty() : Optional.of(Base64Text.decodeUrl(c, "pqkem chain"));
   }
 
   private static Optional<Parts> select(List<String> values) throws KeyingException {
     Parts chosen = null;
     for (String v : values) {
+      if (!isVersionOne(v)) {
+        continue; // another version's syntax is its own business
+      }
       Parts p = parse(v);
       if (p.version() != VERSION || KemAlgorithm.fromWireName(p.algorithm()).isEmpty()) {
         continue;
@@ -118,6 +130,14 @@ public final class PqKemAttribute {
       chosen = p;
     }
     return Optional.ofNullable(chosen);
+  }
+
+  /** Whether the value starts with version "1" (a malformed version is still ours to report). */
+  private static boolean isVersionOne(String value) {
+    int sp = value.indexOf(' ');
+    String v = sp < 0 ? value : value.substring(0, sp);
+    boolean digits = !v.isEmpty() && v.length() <= 3 && v.chars().allMatch(c -> c >= '0' && c <= '9');
+    return !digits || Integer.parseInt(v) == VERSION;
   }
 
   static Parts parse(String value) throws KeyingException {

@@ -34,10 +34,30 @@ final class LocalSdp {
     }
   }
 
+  /**
+   * Our answer's media: one line per offered m-line, in the offer's order (RFC 3264 §6): our
+   * audio at {@code audioMline}, every other line rejected with port 0.
+   */
+  static SessionDescription answer(
+      SessionDescription offer, int audioMline, InetSocketAddress rtp, AudioCodec preferred, long sessionId, long version) {
+    SessionDescription ours = audio(rtp, preferred, sessionId, version);
+    MediaDescription audio = ours.media().get(0);
+    java.util.List<MediaDescription> media = new java.util.ArrayList<>();
+    for (int i = 0; i < offer.media().size(); i++) {
+      MediaDescription o = offer.media().get(i);
+      media.add(i == audioMline ? audio : new MediaDescription(o.media(), 0, o.proto(), o.formats(), java.util.List.of()));
+    }
+    return ours.withMedia(media);
+  }
+
   /** The peer's RTP and RTCP addresses and the first codec we share, for the audio m-line. */
   record Remote(int mline, InetSocketAddress rtp, InetSocketAddress rtcp, AudioCodec codec) {}
 
-  static Optional<Remote> remote(SessionDescription sdp) {
+  /**
+   * The first audio m-line we can play, or empty; ports that cannot be addressed (RTCP beyond
+   * 65535, negative, not a number) are an {@link SdpException}, never an unchecked exception.
+   */
+  static Optional<Remote> remote(SessionDescription sdp) throws SdpException {
     Optional<String> sessionC = connection(sdp.sessionLines());
     for (int i = 0; i < sdp.media().size(); i++) {
       MediaDescription m = sdp.media().get(i);
@@ -64,11 +84,14 @@ final class LocalSdp {
         try {
           rtcpPort = Integer.parseInt(v.split(" ")[0]);
         } catch (NumberFormatException e) {
-          // keep port + 1
+          throw new SdpException("a=rtcp port is not a number");
         }
       }
       if (!m.attributeValues("rtcp-mux").isEmpty()) {
         rtcpPort = m.port();
+      }
+      if (m.port() < 1 || m.port() > 65535 || rtcpPort < 1 || rtcpPort > 65535) {
+        throw new SdpException("RTP/RTCP port out of range (RTP " + m.port() + ", RTCP " + rtcpPort + ")");
       }
       try {
         InetAddress a = InetAddress.getByName(host.get()); // literal addresses only: see connection()

@@ -37,6 +37,13 @@ final class SipCall {
   boolean establishedReported;
   boolean acked;
   long establishedNanos;
+  /** Index of the audio m-line in the SDP (keys are derived per m-line). */
+  int mline;
+  /** Answerer: the security of a re-offer we answered, until its keys are confirmed. */
+  CallSecurity pendingSecurity;
+  /** The answerer's reveal never came: the call goes on, shown as {@code unconfirmed}. */
+  boolean revealTimedOut;
+  final org.pqsip.negotiation.ReofferBudget reoffers = new org.pqsip.negotiation.ReofferBudget();
 
   SipCall(int id, Role role, long startNanos, SdpNegotiator negotiator, String peerKey, long sessionId) {
     this.id = id;

@@ -50,6 +50,7 @@ import org.pqsip.keying.KeyingException;
 import org.pqsip.keying.PeerStore;
 import org.pqsip.keying.PqCall;
 import org.pqsip.keying.Role;
+import org.pqsip.keying.Verification;
 import org.pqsip.media.MediaSession;
 import org.pqsip.media.UdpMediaTransport;
 import org.pqsip.media.Wav;
@@ -379,6 +380,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
       }
     } catch (RuntimeException | SipException | ParseException e) {
       // Never let an exception reach JAIN-SIP; the message is dropped and the peer retries.
+      error(0, "could not handle a SIP request (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -410,15 +412,16 @@ public final class UserAgent implements SipListener, AutoCloseable {
     }
     synchronized (call) {
       try {
-        call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
         SessionDescription offer = SessionDescription.parse(body(req));
-        SdpNegotiator.Answer answer =
-            negotiator.answerOffer(offer, LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion));
         Optional<LocalSdp.Remote> remote = LocalSdp.remote(offer);
         if (remote.isEmpty()) {
           refuse(ev, st, call, Response.NOT_ACCEPTABLE_HERE, "sdp-no-audio", "offer has no audio stream we can play (PCMU/PCMA)");
           return;
         }
+        call.mline = remote.get().mline();
+        call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+        SdpNegotiator.Answer answer =
+            negotiator.answerOffer(offer, LocalSdp.answer(offer, call.mline, call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion));
         call.security = answer.security();
         if (dialog != null) {
           byDialog.put(dialog, call);
@@ -442,6 +445,8 @@ public final class UserAgent implements SipListener, AutoCloseable {
         refuse(ev, st, call, Response.NOT_ACCEPTABLE_HERE, e.code(), e.getMessage());
       } catch (IOException | javax.sip.InvalidArgumentException e) {
         refuse(ev, st, call, Response.SERVER_INTERNAL_ERROR, "media", "cannot open media sockets: " + e.getMessage());
+      } catch (RuntimeException e) {
+        refuse(ev, st, call, Response.SERVER_INTERNAL_ERROR, "internal", "could not answer the INVITE (" + e.getClass().getSimpleName() + ")");
       }
     }
   }
@@ -469,32 +474,63 @@ public final class UserAgent implements SipListener, AutoCloseable {
         TimeUnit.SECONDS);
   }
 
+  /**
+   * A re-offer in an established call. Refused (488, current keys kept) when it would lower the
+   * call's security or comes too often; otherwise answered, and new pqkem keys take over only
+   * when the offerer proves it holds them (see {@link #onReveal}).
+   */
   private void onReInvite(RequestEvent ev, ServerTransaction st, SipCall call) throws SipException, ParseException {
     synchronized (call) {
       Request req = ev.getRequest();
       try {
+        if (!call.reoffers.tryTake(System.nanoTime())) {
+          throw new KeyingException(KeyingException.Reason.RATE_LIMITED, "too many re-offers in this call");
+        }
         SessionDescription offer = SessionDescription.parse(body(req));
+        Optional<LocalSdp.Remote> remote = LocalSdp.remote(offer);
+        if (remote.isEmpty()) {
+          respond(ev, st, Response.NOT_ACCEPTABLE_HERE, warning("sdp-no-audio", "re-offer has no audio stream we can play"));
+          error(call.id, "re-INVITE refused: no audio stream we can play; the call keeps its media");
+          return;
+        }
         SdpNegotiator.Answer answer =
-            call.negotiator.answerOffer(offer, LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, ++call.sdpVersion));
+            call.negotiator.answerOffer(offer, LocalSdp.answer(offer, remote.get().mline(), call.transport.localRtp(), config.codec(), call.sessionId, ++call.sdpVersion));
         Response ok = messages.createResponse(Response.OK, req);
         ok.addHeader(contact(((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport()));
         setSdp(ok, answer.sdp());
         st.sendResponse(ok);
-        CallSecurity previous = call.security;
-        call.security = answer.security();
-        call.establishedReported = false;
-        applyKeys(call, null);
+        call.mline = remote.get().mline();
+        call.transport.setRemote(remote.get().rtp(), remote.get().rtcp());
+        if (call.pendingSecurity != null) {
+          call.negotiator.abandon(call.pendingSecurity);
+          call.pendingSecurity.destroy();
+        }
+        call.pendingSecurity = answer.security();
+        call.media.rekey(stream(answer.security(), call.mline), null, true);
         armRevealTimeout(call);
-        maybeReportRekey(call, previous);
+        if (answer.security().pqCall().isEmpty()) {
+          adoptPending(call); // sdes/none: nothing to confirm (allowed only where it is no step down)
+        }
       } catch (SdpException e) {
         respond(ev, st, Response.BAD_REQUEST, warning("sdp-malformed", e.getMessage()));
         error(call.id, "malformed SDP in re-INVITE: " + e.getMessage());
       } catch (KeyingException e) {
         respond(ev, st, Response.NOT_ACCEPTABLE_HERE, warning(e.code(), e.getMessage()));
-        error(call.id, "re-INVITE refused: " + e);
-      } catch (javax.sip.InvalidArgumentException e) {
+        error(call.id, "re-INVITE refused, the call keeps its keys: " + e);
+      } catch (javax.sip.InvalidArgumentException | RuntimeException e) {
         error(call.id, "re-INVITE failed: " + e.getMessage());
       }
+    }
+  }
+
+  /** The answerer's pending exchange is confirmed: it becomes the call's security. */
+  private void adoptPending(SipCall call) {
+    CallSecurity previous = call.security;
+    call.security = call.pendingSecurity;
+    call.pendingSecurity = null;
+    reportExchange(call, call.security);
+    if (previous != null && previous != call.security) {
+      timers.schedule(previous::destroy, 2, TimeUnit.SECONDS);
     }
   }
 
@@ -573,6 +609,12 @@ public final class UserAgent implements SipListener, AutoCloseable {
         if (call.state == SipCall.State.ENDED) {
           return;
         }
+        if (call.establishedNanos != 0 && call.dialog != null && dialog != call.dialog) {
+          // Another fork answered after the call was set up with the first: its answer was
+          // made for the same offer, whose nonce we reveal to one party only. End that dialog.
+          endFork(dialog, call);
+          return;
+        }
         call.dialog = dialog;
         byDialog.put(dialog, call);
         boolean reinvite = call.state == SipCall.State.ESTABLISHED;
@@ -583,6 +625,16 @@ public final class UserAgent implements SipListener, AutoCloseable {
       }
     } catch (RuntimeException | SipException | javax.sip.InvalidArgumentException e) {
       // Never let an exception reach JAIN-SIP.
+      error(0, "could not handle a SIP response (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private void endFork(Dialog fork, SipCall call) {
+    error(call.id, "a second fork answered the call; ended that fork (one answer per offer)");
+    try {
+      fork.sendRequest(provider.getNewClientTransaction(fork.createRequest(Request.BYE)));
+    } catch (SipException | RuntimeException e) {
+      error(call.id, "could not end the second fork: " + e.getMessage());
     }
   }
 
@@ -592,13 +644,21 @@ public final class UserAgent implements SipListener, AutoCloseable {
       SessionDescription answer = SessionDescription.parse(body(resp));
       Optional<LocalSdp.Remote> remote = LocalSdp.remote(answer);
       if (remote.isEmpty()) {
+        if (reinvite) {
+          error(call.id, "re-INVITE answer has no audio stream we can play; the call keeps its media");
+          return;
+        }
         fail(call, "answer has no audio stream we can play (PCMU/PCMA)");
         return;
       }
       call.security = call.negotiator.acceptAnswer(answer);
+      call.mline = remote.get().mline();
       if (reinvite) {
         applyKeys(call, remote.get());
-        maybeReportRekey(call, previous);
+        reportExchange(call, call.security);
+        if (previous != null && previous != call.security) {
+          timers.schedule(previous::destroy, 2, TimeUnit.SECONDS);
+        }
         return;
       }
       call.state = SipCall.State.ESTABLISHED;
@@ -606,11 +666,20 @@ public final class UserAgent implements SipListener, AutoCloseable {
       startMedia(call, remote.get(), call.security.pqCall().map(PqCall::revealMessage).orElse(null));
       maybeReportEstablished(call);
     } catch (SdpException e) {
-      fail(call, "malformed SDP in the answer: " + e.getMessage());
+      answerFailed(call, reinvite, "malformed SDP in the answer: " + e.getMessage());
     } catch (KeyingException e) {
-      fail(call, "the answer's keys were refused (" + e + ")");
-    } catch (IOException e) {
-      fail(call, "cannot start media: " + e.getMessage());
+      answerFailed(call, reinvite, "the answer's keys were refused (" + e + ")");
+    } catch (IOException | RuntimeException e) {
+      answerFailed(call, reinvite, "cannot start media: " + e.getMessage());
+    }
+  }
+
+  /** A bad first answer ends the call; a bad answer to a re-offer changes nothing. */
+  private void answerFailed(SipCall call, boolean reinvite, String why) {
+    if (reinvite) {
+      error(call.id, "rekey failed, the call keeps its keys: " + why);
+    } else {
+      fail(call, why);
     }
   }
 
@@ -691,13 +760,12 @@ public final class UserAgent implements SipListener, AutoCloseable {
     call.media.start();
   }
 
+  /** Our re-offer was answered and confirmed: its keys take over at once, both ways. */
   private void applyKeys(SipCall call, LocalSdp.Remote remote) {
-    if (remote != null) {
-      call.transport.setRemote(remote.rtp(), remote.rtcp());
-    }
-    SrtpStream next = stream(call.security, remote == null ? 0 : remote.mline());
-    byte[] reveal = call.role == Role.OFFERER ? call.security.pqCall().map(PqCall::revealMessage).orElse(null) : null;
-    call.media.rekey(next, reveal, call.role == Role.ANSWERER);
+    call.transport.setRemote(remote.rtp(), remote.rtcp());
+    SrtpStream next = stream(call.security, remote.mline());
+    byte[] reveal = call.security.pqCall().filter(c -> c.role() == Role.OFFERER).map(PqCall::revealMessage).orElse(null);
+    call.media.rekey(next, reveal, false);
   }
 
   private static SrtpStream stream(CallSecurity security, int mline) {
@@ -717,28 +785,50 @@ public final class UserAgent implements SipListener, AutoCloseable {
     }
   }
 
+  /**
+   * A reveal arrived in SRTCP. It confirms either the call's current exchange (the first) or the
+   * pending one of a re-offer we answered; anything else (an old exchange's reveal, a forgery)
+   * fails its MAC and is ignored.
+   */
   private void onReveal(SipCall call, byte[] reveal) {
     synchronized (call) {
-      Optional<PqCall> pq = call.security == null ? Optional.empty() : call.security.pqCall();
-      if (pq.isEmpty() || pq.get().isConfirmed() || call.state == SipCall.State.ENDED) {
+      if (call.state == SipCall.State.ENDED) {
         return;
       }
-      try {
-        pq.get().acceptReveal(reveal);
-        maybeReportEstablished(call);
-      } catch (KeyingException e) {
-        if (e.reason() == KeyingException.Reason.CONTINUITY_MISMATCH
-            || e.reason() == KeyingException.Reason.COMMITMENT_MISMATCH) {
-          fail(call, "peer failed verification (" + e + ")");
+      for (CallSecurity s : new CallSecurity[] {call.pendingSecurity, call.security}) {
+        Optional<PqCall> pq = s == null ? Optional.empty() : s.pqCall();
+        if (pq.isEmpty() || pq.get().role() != Role.ANSWERER || pq.get().isConfirmed()) {
+          continue;
         }
-        // A reveal of the previous exchange during a rekey fails its MAC: ignore it and wait for
-        // the current one; the reveal timeout ends calls that never confirm.
+        try {
+          pq.get().acceptReveal(reveal);
+        } catch (KeyingException e) {
+          if (e.reason() == KeyingException.Reason.CONTINUITY_MISMATCH
+              || e.reason() == KeyingException.Reason.COMMITMENT_MISMATCH) {
+            fail(call, "peer failed verification (" + e + ")");
+            return;
+          }
+          continue; // not this exchange's reveal
+        }
+        if (s == call.pendingSecurity) {
+          adoptPending(call);
+        } else {
+          maybeReportEstablished(call);
+        }
+        return;
       }
     }
   }
 
+  /**
+   * The answerer waits {@link PhoneConfig#revealTimeout()} for the offerer's reveal. For the
+   * first exchange the call goes on, reported as {@code unconfirmed} (neither the offerer's keys
+   * nor the SAS are confirmed: a warning). A re-offer's keys that were never confirmed are
+   * dropped and the call keeps the keys it had: nothing unconfirmed ever replaces them.
+   */
   private void armRevealTimeout(SipCall call) {
-    Optional<PqCall> pq = call.security.pqCall();
+    CallSecurity watched = call.pendingSecurity != null ? call.pendingSecurity : call.security;
+    Optional<PqCall> pq = watched.pqCall();
     if (pq.isEmpty()) {
       return;
     }
@@ -746,10 +836,19 @@ public final class UserAgent implements SipListener, AutoCloseable {
     timers.schedule(
         () -> {
           synchronized (call) {
-            if (call.state != SipCall.State.ENDED && !expected.isConfirmed()
-                && call.security.pqCall().orElse(null) == expected) {
-              fail(call, "the caller never confirmed the keys (no valid pqkem reveal in SRTCP within "
-                  + config.revealTimeout().toSeconds() + " s)");
+            if (call.state == SipCall.State.ENDED || expected.isConfirmed()) {
+              return;
+            }
+            if (call.pendingSecurity == watched) {
+              call.negotiator.abandon(watched);
+              call.media.abandonRekey();
+              call.pendingSecurity = null;
+              watched.destroy();
+              error(call.id, "WARNING: the re-offer's keys were never confirmed (no valid pqkem reveal within "
+                  + config.revealTimeout().toSeconds() + " s); the call keeps its keys");
+            } else if (call.security == watched) {
+              call.revealTimedOut = true;
+              maybeReportEstablished(call);
             }
           }
         },
@@ -762,11 +861,42 @@ public final class UserAgent implements SipListener, AutoCloseable {
       return;
     }
     CallSecurity s = call.security;
-    if (s.pqCall().isPresent() && !s.pqCall().get().isConfirmed()) {
+    boolean unconfirmed = s.pqCall().isPresent() && !s.pqCall().get().isConfirmed();
+    if (unconfirmed && !call.revealTimedOut) {
       return; // answerer: wait for the reveal
     }
     call.establishedReported = true;
     call.establishedNanos = System.nanoTime();
+    if (!unconfirmed) {
+      s.pqCall().ifPresent(pq -> {
+        try {
+          pq.commitContinuity();
+        } catch (KeyingException | RuntimeException e) {
+          error(call.id, "cannot store the retained secret: " + e.getMessage());
+        }
+      });
+    }
+    Map<String, Object> f = fields(call.id);
+    f.put("role", call.role == Role.OFFERER ? "caller" : "callee");
+    securityFields(f, s);
+    if (unconfirmed) {
+      f.put("verification", Verification.UNCONFIRMED.wireName());
+    }
+    f.put("path", "p2p");
+    f.put("setupMs", Math.round((call.establishedNanos - call.startNanos) / 1e4) / 100.0);
+    events.event("established", f);
+    String v = (String) f.get("verification");
+    if (v != null && Verification.valueOf(v.toUpperCase(java.util.Locale.ROOT).replace('-', '_')).isWarning()) {
+      error(call.id, "WARNING: " + v + " - compare the SAS aloud before trusting this call");
+    }
+  }
+
+  /**
+   * A new exchange in an established call took effect: {@code rekeyed} when it was chained to
+   * the call's keys (same peer, same SAS), {@code peer-changed} when it was not (whoever answers
+   * now is a different party, with its own SAS: loud).
+   */
+  private void reportExchange(SipCall call, CallSecurity s) {
     s.pqCall().ifPresent(pq -> {
       try {
         pq.commitContinuity();
@@ -774,55 +904,41 @@ public final class UserAgent implements SipListener, AutoCloseable {
         error(call.id, "cannot store the retained secret: " + e.getMessage());
       }
     });
+    boolean changed = s.pqCall().map(pq -> pq.exchange() == PqCall.Exchange.PEER_CHANGED).orElse(false);
     Map<String, Object> f = fields(call.id);
-    f.put("role", call.role == Role.OFFERER ? "caller" : "callee");
     securityFields(f, s);
-    f.put("path", "p2p");
-    f.put("setupMs", Math.round((call.establishedNanos - call.startNanos) / 1e4) / 100.0);
-    events.event("established", f);
-    if (s.verification().map(v -> v.isWarning()).orElse(false)) {
-      error(call.id, "WARNING: " + s.verification().get().wireName() + " - compare the SAS aloud before trusting this call");
+    events.event(changed ? "peer-changed" : "rekeyed", f);
+    if (changed) {
+      error(call.id, "WARNING: peer-changed - the other end of this call is now a different party "
+          + "(transfer, or a man in the middle); compare the new SAS " + s.sas().orElse("?"));
     }
   }
 
-  private void maybeReportRekey(SipCall call, CallSecurity previous) {
-    CallSecurity s = call.security;
-    if (s.pqCall().isPresent() && !s.pqCall().get().isConfirmed()) {
-      // answerer: reported when the new reveal arrives
-      call.establishedReported = true;
-      timers.execute(() -> waitAndReportRekey(call, s, 0));
+  /**
+   * The user compared the SAS of call {@code id} aloud and it matched: remember the peer device
+   * as verified. Emits {@code verified}, or {@code error} when there is nothing to verify.
+   */
+  public void verifySas(int id) {
+    SipCall call = find(id);
+    if (call == null) {
+      error(id, "no such call to verify");
       return;
     }
-    reportRekey(call, s);
-    if (previous != null && previous != s) {
-      timers.schedule(previous::destroy, 2, TimeUnit.SECONDS);
-    }
-  }
-
-  private void waitAndReportRekey(SipCall call, CallSecurity s, int tries) {
     synchronized (call) {
-      if (call.state == SipCall.State.ENDED || call.security != s) {
+      Optional<PqCall> pq = call.security == null ? Optional.empty() : call.security.pqCall();
+      if (pq.isEmpty()) {
+        error(id, "nothing to verify: the call is not keyed by pqkem");
         return;
       }
-      if (s.pqCall().get().isConfirmed()) {
-        try {
-          s.pqCall().get().commitContinuity();
-        } catch (KeyingException | RuntimeException e) {
-          error(call.id, "cannot store the retained secret: " + e.getMessage());
-        }
-        reportRekey(call, s);
-        return;
+      try {
+        pq.get().markSasVerified();
+        Map<String, Object> f = fields(id);
+        securityFields(f, call.security);
+        events.event("verified", f);
+      } catch (KeyingException | RuntimeException e) {
+        error(id, "cannot mark the SAS verified: " + e.getMessage());
       }
     }
-    if (tries < 200) {
-      timers.schedule(() -> waitAndReportRekey(call, s, tries + 1), 50, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void reportRekey(SipCall call, CallSecurity s) {
-    Map<String, Object> f = fields(call.id);
-    securityFields(f, s);
-    events.event("rekeyed", f);
   }
 
   private static void securityFields(Map<String, Object> f, CallSecurity s) {
@@ -831,6 +947,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     f.put("srtp", s.srtp().map(Enum::name).orElse(null));
     f.put("sas", s.sas().orElse(null));
     f.put("verification", s.verification().map(v -> v.wireName()).orElse(null));
+    s.pqCall().flatMap(PqCall::verifiedIdentity).ifPresent(id -> f.put("verifiedAs", id));
     s.note().ifPresent(n -> f.put("note", n.toString()));
   }
 
@@ -898,7 +1015,9 @@ public final class UserAgent implements SipListener, AutoCloseable {
 
   private void fail(SipCall call, String why) {
     error(call.id, why);
-    if (call.dialog != null && call.state == SipCall.State.ESTABLISHED) {
+    boolean confirmedDialog =
+        call.dialog != null && call.dialog.getState() == javax.sip.DialogState.CONFIRMED;
+    if (call.state == SipCall.State.ESTABLISHED || (call.state == SipCall.State.CALLING && confirmedDialog)) {
       try {
         Request bye = call.dialog.createRequest(Request.BYE);
         call.dialog.sendRequest(provider.getNewClientTransaction(bye));
@@ -924,6 +1043,9 @@ public final class UserAgent implements SipListener, AutoCloseable {
     }
     if (call.security != null) {
       call.security.destroy();
+    }
+    if (call.pendingSecurity != null) {
+      call.pendingSecurity.destroy();
     }
     call.negotiator.close();
     if (call.dialog != null) {
@@ -967,6 +1089,11 @@ public final class UserAgent implements SipListener, AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** The highest call number handed out so far (0 before the first call). */
+  public int newestCall() {
+    return callIds.get();
   }
 
   /** Number of calls not yet ended (for leak checks). */

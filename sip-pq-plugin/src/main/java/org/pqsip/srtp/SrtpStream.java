@@ -91,6 +91,10 @@ public final class SrtpStream implements AutoCloseable {
     }
   }
 
+  /**
+   * Unprotects in place. A context for a new SSRC is kept only once a packet authenticates under
+   * it, so spoofed packets with made-up SSRCs cannot fill the table and lock the peer out.
+   */
   public SrtpResult unprotectRtp(PacketBuffer p) {
     if (p.getLength() < 12 + suite.tagLength() || ((p.getBuffer()[p.getOffset()] & 0xc0) != 0x80)) {
       return SrtpResult.INVALID;
@@ -102,8 +106,14 @@ public final class SrtpStream implements AutoCloseable {
         if (rxRtp.size() >= MAX_REMOTE_SSRCS) {
           return SrtpResult.TOO_MANY_SSRCS;
         }
-        c = rxFactory.deriveContext(ssrc, 0);
-        rxRtp.put(ssrc, c);
+        SrtpCryptoContext trial = rxFactory.deriveContext(ssrc, 0);
+        SrtpResult r = map(trial.reverseTransformPacket(p, false));
+        if (r == SrtpResult.OK) {
+          rxRtp.put(ssrc, trial);
+          rxSsrc = ssrc;
+          rxLast = trial;
+        }
+        return r;
       }
       rxSsrc = ssrc;
       rxLast = c;
@@ -130,6 +140,7 @@ public final class SrtpStream implements AutoCloseable {
     }
   }
 
+  /** As {@link #unprotectRtp}: a new SSRC's context is kept only after it authenticates. */
   public SrtpResult unprotectRtcp(PacketBuffer p) {
     if (p.getLength() < 8 + 4 + suite.tagLength()) {
       return SrtpResult.INVALID;
@@ -141,8 +152,12 @@ public final class SrtpStream implements AutoCloseable {
         if (rxRtcp.size() >= MAX_REMOTE_SSRCS) {
           return SrtpResult.TOO_MANY_SSRCS;
         }
-        c = rxFactory.deriveControlContext(ssrc);
-        rxRtcp.put(ssrc, c);
+        SrtcpCryptoContext trial = rxFactory.deriveControlContext(ssrc);
+        SrtpResult r = map(trial.reverseTransformPacket(p));
+        if (r == SrtpResult.OK) {
+          rxRtcp.put(ssrc, trial);
+        }
+        return r;
       }
       return map(c.reverseTransformPacket(p));
     } catch (GeneralSecurityException | RuntimeException e) {

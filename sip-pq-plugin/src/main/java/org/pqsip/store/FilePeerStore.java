@@ -2,17 +2,18 @@ package org.pqsip.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
+import org.pqsip.crypto.Hkdf;
 import org.pqsip.crypto.Secret;
 import org.pqsip.keying.Base64Text;
 import org.pqsip.keying.DeviceId;
@@ -29,38 +32,72 @@ import org.pqsip.keying.PeerStore;
 
 /**
  * A {@link PeerStore} in one file per local identity, readable only by its owner (mode 0600 in
- * a 0700 directory), rewritten atomically on every change. It also holds the local device id.
+ * a 0700 directory). Every change takes an exclusive lock, re-reads the file (so two processes
+ * sharing a state directory lose no update), writes a temporary file, forces it to disk and
+ * renames it over the old one. It also holds the local device id.
  *
- * <p>Privacy: peers are stored by device id (random) and, for downgrade detection, by the
- * SHA-256 of their address-of-record, so the file lists no SIP addresses in clear. The retained
- * secrets are in it: protect it like a private key.
+ * <p>Privacy: peers are stored by device id (random); addresses-of-record only as an HMAC under a
+ * random key of this store, so the file lists no SIP addresses and its entries cannot be matched
+ * against a dictionary of addresses without that key. The identity a user verified a device as
+ * is kept with that device's record (it is what the phone shows). The retained secrets are in
+ * the file: protect it like a private key. Bounded: at most {@link #MAX_DEVICES} records (the
+ * least recently used unverified ones go first) and {@link #MAX_DEVICES_PER_PEER} per address.
  */
 public final class FilePeerStore implements PeerStore {
+  public static final int MAX_DEVICES = 2000;
+  public static final int MAX_DEVICES_PER_PEER = 16;
   private static final String HEADER =
-      "# pqsip peer store v1: retained secrets, keep private. device <id> <rs1> <rs2|-> <verified> <proven>";
+      "# pqsip peer store v2: retained secrets, keep private. "
+          + "device <id> <rs1> <rs2|-> <verified> <proven> <identity|-> <last-used>; aor <hmac> <ids>";
 
   private final Path file;
-  private final DeviceId self;
+  private final LongSupplier clock;
+  private final int maxDevices;
+  private DeviceId self;
+  private byte[] aorKey;
   private final Map<DeviceId, PeerRecord> devices = new LinkedHashMap<>();
-  private final Set<String> pqCapable = new LinkedHashSet<>();
+  private final Map<DeviceId, Long> lastUsed = new LinkedHashMap<>();
+  private final Map<String, LinkedHashSet<DeviceId>> links = new LinkedHashMap<>();
 
-  private FilePeerStore(Path file, DeviceId self) {
+  private FilePeerStore(Path file, LongSupplier clock, int maxDevices) {
     this.file = file;
-    this.self = self;
+    this.clock = clock;
+    this.maxDevices = maxDevices;
   }
 
   /** Opens (or creates) the store of {@code localIdentity} under {@code dir}. */
-  public static synchronized FilePeerStore open(Path dir, String localIdentity, SecureRandom random)
+  public static FilePeerStore open(Path dir, String localIdentity, SecureRandom random) throws IOException {
+    return open(dir, localIdentity, random, () -> System.currentTimeMillis() / 1000);
+  }
+
+  /** As {@link #open(Path, String, SecureRandom)} with a clock (epoch seconds) for last-use times. */
+  public static FilePeerStore open(Path dir, String localIdentity, SecureRandom random, LongSupplier clock)
+      throws IOException {
+    return open(dir, localIdentity, random, clock, MAX_DEVICES);
+  }
+
+  static FilePeerStore open(Path dir, String localIdentity, SecureRandom random, LongSupplier clock, int maxDevices)
       throws IOException {
     Files.createDirectories(dir);
     trySetPermissions(dir, "rwx------");
     Path file = dir.resolve(sha256Hex(localIdentity).substring(0, 16) + ".peers");
-    if (!Files.exists(file)) {
-      FilePeerStore fresh = new FilePeerStore(file, DeviceId.random(random));
-      fresh.save();
-      return fresh;
+    FilePeerStore store = new FilePeerStore(file, clock, maxDevices);
+    synchronized (store) {
+      try (Locked lock = store.lock()) {
+        if (Files.exists(file)) {
+          store.load();
+        }
+        if (store.self == null || store.aorKey == null) {
+          if (store.self == null) {
+            store.self = DeviceId.random(random);
+          }
+          store.aorKey = new byte[32];
+          random.nextBytes(store.aorKey);
+          store.save();
+        }
+      }
     }
-    return load(file);
+    return store;
   }
 
   public DeviceId self() {
@@ -71,8 +108,30 @@ public final class FilePeerStore implements PeerStore {
     return file;
   }
 
-  private static FilePeerStore load(Path file) throws IOException {
-    FilePeerStore store = null;
+  /** An exclusive lock on the store's lock file (between processes), released by close. */
+  private record Locked(FileChannel channel) implements java.io.Closeable {
+    @Override
+    public void close() throws IOException {
+      channel.close(); // releases the lock
+    }
+  }
+
+  private Locked lock() throws IOException {
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      ch.lock();
+      return new Locked(ch);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  private void load() throws IOException {
+    devices.clear();
+    lastUsed.clear();
+    links.clear();
     int lineNo = 0;
     for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
       lineNo++;
@@ -82,26 +141,78 @@ public final class FilePeerStore implements PeerStore {
       String[] f = line.split(" ");
       try {
         if (f[0].equals("self") && f.length == 2) {
-          store = new FilePeerStore(file, DeviceId.parse(f[1]));
-        } else if (store != null && f[0].equals("device") && f.length == 6) {
+          self = DeviceId.parse(f[1]);
+        } else if (f[0].equals("key") && f.length == 2) {
+          aorKey = Base64Text.decodeUrl(f[1], "store key");
+          if (aorKey.length != 32) {
+            throw new IOException(file + ":" + lineNo + ": store key must be 32 bytes");
+          }
+        } else if (f[0].equals("device") && (f.length == 6 || f.length == 8)) {
+          DeviceId d = DeviceId.parse(f[1]);
           Secret rs1 = Secret.adopt(Base64Text.decodeUrl(f[2], "rs1"));
           Optional<Secret> rs2 =
               f[3].equals("-") ? Optional.empty() : Optional.of(Secret.adopt(Base64Text.decodeUrl(f[3], "rs2")));
-          DeviceId d = DeviceId.parse(f[1]);
-          store.devices.put(d, new PeerRecord(d, rs1, rs2, f[4].equals("1"), f[5].equals("1")));
-        } else if (store != null && f[0].equals("pq") && f.length == 2) {
-          store.pqCapable.add(f[1]);
+          Optional<String> identity =
+              f.length == 8 && !f[6].equals("-")
+                  ? Optional.of(new String(Base64Text.decodeUrl(f[6], "identity"), StandardCharsets.UTF_8))
+                  : Optional.empty();
+          devices.put(d, new PeerRecord(d, rs1, rs2, flag(f[4]), flag(f[5]), identity));
+          lastUsed.put(d, f.length == 8 ? Long.parseLong(f[7]) : 0L);
+        } else if (f[0].equals("aor") && f.length == 3) {
+          LinkedHashSet<DeviceId> set = new LinkedHashSet<>();
+          for (String id : f[2].split(",")) {
+            set.add(DeviceId.parse(id));
+          }
+          links.put(f[1], set);
+        } else if (f[0].equals("pq") && f.length == 2) {
+          // v1 kept unsalted SHA-256 of addresses: dropped (cannot be re-keyed without the address)
         } else {
           throw new IOException(file + ":" + lineNo + ": unrecognised line");
         }
-      } catch (KeyingException e) {
+      } catch (KeyingException | IllegalArgumentException e) {
         throw new IOException(file + ":" + lineNo + ": " + e.getMessage(), e);
       }
     }
-    if (store == null) {
+    if (self == null) {
       throw new IOException(file + ": no 'self' line");
     }
-    return store;
+  }
+
+  private static boolean flag(String s) throws IOException {
+    if (!s.equals("0") && !s.equals("1")) {
+      throw new IOException("flag must be 0 or 1");
+    }
+    return s.equals("1");
+  }
+
+  /** Runs {@code change} on the freshest state under the file lock, then writes it. */
+  private synchronized void update(Runnable change) {
+    try (Locked lock = lock()) {
+      load();
+      change.run();
+      bound();
+      save();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot update peer store " + file, e);
+    }
+  }
+
+  private void bound() {
+    if (devices.size() > maxDevices) {
+      List<DeviceId> oldest = new ArrayList<>(devices.keySet());
+      oldest.removeIf(d -> devices.get(d).verified());
+      oldest.sort(Comparator.comparingLong(d -> lastUsed.getOrDefault(d, 0L)));
+      for (int i = 0; i < oldest.size() && devices.size() > maxDevices; i++) {
+        dropDevice(oldest.get(i));
+      }
+    }
+  }
+
+  private void dropDevice(DeviceId d) {
+    devices.remove(d);
+    lastUsed.remove(d);
+    links.values().forEach(s -> s.remove(d));
+    links.values().removeIf(Set::isEmpty);
   }
 
   @Override
@@ -110,28 +221,49 @@ public final class FilePeerStore implements PeerStore {
   }
 
   @Override
-  public synchronized void putDevice(PeerRecord record) {
-    devices.put(record.device(), record);
-    saveUnchecked();
+  public void putDevice(PeerRecord record) {
+    update(() -> {
+      devices.put(record.device(), record);
+      lastUsed.put(record.device(), clock.getAsLong());
+    });
   }
 
   @Override
-  public synchronized boolean isPqCapable(String peerKey) {
-    return pqCapable.contains(sha256Hex(peerKey));
+  public synchronized Set<DeviceId> devicesOf(String peerKey) {
+    return Set.copyOf(links.getOrDefault(aorKey(peerKey), new LinkedHashSet<>()));
   }
 
   @Override
-  public synchronized void markPqCapable(String peerKey) {
-    if (pqCapable.add(sha256Hex(peerKey))) {
-      saveUnchecked();
-    }
+  public void linkDevice(String peerKey, DeviceId device) {
+    String k = aorKey(peerKey);
+    update(() -> {
+      LinkedHashSet<DeviceId> set = links.computeIfAbsent(k, x -> new LinkedHashSet<>());
+      set.remove(device);
+      set.add(device); // most recent last
+      while (set.size() > MAX_DEVICES_PER_PEER) {
+        set.remove(set.iterator().next());
+      }
+    });
   }
 
-  private void saveUnchecked() {
-    try {
-      save();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write peer store " + file, e);
+  @Override
+  public synchronized List<PeerRecord> devices() {
+    return List.copyOf(devices.values());
+  }
+
+  @Override
+  public boolean forget(DeviceId device) {
+    boolean[] had = new boolean[1];
+    update(() -> {
+      had[0] = devices.containsKey(device);
+      dropDevice(device);
+    });
+    return had[0];
+  }
+
+  private String aorKey(String peerKey) {
+    try (Secret k = Secret.adopt(aorKey.clone())) {
+      return Base64Text.encodeUrl(Hkdf.hmac(k, 16, peerKey.getBytes(StandardCharsets.UTF_8)));
     }
   }
 
@@ -139,28 +271,49 @@ public final class FilePeerStore implements PeerStore {
     List<String> lines = new ArrayList<>();
     lines.add(HEADER);
     lines.add("self " + self.text());
+    lines.add("key " + Base64Text.encodeUrl(aorKey));
     for (PeerRecord r : devices.values()) {
       lines.add("device " + r.device().text() + " "
           + Base64Text.encodeUrl(r.rs1().exposeSecretBytes()) + " "
           + r.rs2().map(s -> Base64Text.encodeUrl(s.exposeSecretBytes())).orElse("-") + " "
           + (r.verified() ? "1" : "0") + " "
-          + (r.proven() ? "1" : "0"));
+          + (r.proven() ? "1" : "0") + " "
+          + r.identity().map(i -> Base64Text.encodeUrl(i.getBytes(StandardCharsets.UTF_8))).orElse("-") + " "
+          + lastUsed.getOrDefault(r.device(), 0L));
     }
-    for (String h : pqCapable) {
-      lines.add("pq " + h);
+    for (Map.Entry<String, LinkedHashSet<DeviceId>> e : links.entrySet()) {
+      if (!e.getValue().isEmpty()) {
+        lines.add("aor " + e.getKey() + " " + String.join(",", e.getValue().stream().map(DeviceId::text).toList()));
+      }
     }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException | FileAlreadyExistsException e) {
-      Files.createFile(tmp);
+    try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      ByteBuffer b = ByteBuffer.wrap((String.join("\n", lines) + "\n").getBytes(StandardCharsets.US_ASCII));
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true); // the data is on disk before the rename makes it the store
     }
-    Files.write(tmp, lines, StandardCharsets.US_ASCII);
     try {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+      dir.force(true); // and so is the rename
+    } catch (IOException | UnsupportedOperationException e) {
+      // not every platform can sync a directory
+    }
+  }
+
+  private static String sha256Hex(String s) {
+    try {
+      return HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is mandatory in Java 17", e);
     }
   }
 
@@ -169,15 +322,6 @@ public final class FilePeerStore implements PeerStore {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
     } catch (IOException | UnsupportedOperationException e) {
       // not a POSIX file system: the platform's defaults apply
-    }
-  }
-
-  static String sha256Hex(String s) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(d.digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is mandatory in Java 17", e);
     }
   }
 }

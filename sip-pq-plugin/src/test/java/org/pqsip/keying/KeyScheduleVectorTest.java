@@ -45,7 +45,8 @@ class KeyScheduleVectorTest {
 
   static byte[] vectorTranscript() throws KeyingException {
     return Transcript.hash(
-        vectorOffer(), fill(1600, 3, 7), DeviceId.of(constant(16, 0x02)), SrtpSuite.AEAD_AES_256_GCM);
+        vectorOffer(), fill(1600, 3, 7), DeviceId.of(constant(16, 0x02)), SrtpSuite.AEAD_AES_256_GCM,
+        java.util.Optional.empty());
   }
 
   static KeySchedule vectorSchedule() throws KeyingException {

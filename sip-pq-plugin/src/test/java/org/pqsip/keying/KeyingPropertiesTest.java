@@ -37,7 +37,7 @@ class KeyingPropertiesTest {
           byte[] commit = new byte[32];
           r.nextBytes(blob);
           r.nextBytes(commit);
-          return new KemOffer(a, blob, DeviceId.random(r), commit, s);
+          return new KemOffer(a, blob, DeviceId.random(r), commit, s, java.util.Optional.empty());
         });
   }
 
@@ -67,7 +67,7 @@ class KeyingPropertiesTest {
       r.nextBytes(p);
       ps.add(p);
     }
-    KemAnswer a = new KemAnswer(shape.algorithm(), blob, shape.device(), shape.srtpSuites().get(0), confirm, ps);
+    KemAnswer a = new KemAnswer(shape.algorithm(), blob, shape.device(), shape.srtpSuites().get(0), confirm, ps, java.util.Optional.empty());
     String text = PqKemAttribute.formatAnswer(a);
     KemAnswer back = PqKemAttribute.selectAnswer(List.of(text)).orElseThrow();
     assertThat(PqKemAttribute.formatAnswer(back)).isEqualTo(text);

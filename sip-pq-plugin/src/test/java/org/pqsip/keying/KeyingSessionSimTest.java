@@ -237,7 +237,7 @@ class KeyingSessionSimTest {
   }
 
   @Test
-  void forkedAnswersEachGetTheirOwnKeys() throws Exception {
+  void forkedAnswersCannotShareOneSasNonce() throws Exception {
     Peer alice = Peer.of("alice", Policy.REQUIRE);
     Peer bob1 = Peer.of("bob-desk", Policy.REQUIRE);
     Peer bob2 = Peer.of("bob-mobile", Policy.REQUIRE);
@@ -246,11 +246,22 @@ class KeyingSessionSimTest {
     AnswerOutcome a1 = bob1.session(alice).onOffer(offer);
     AnswerOutcome a2 = bob2.session(alice).onOffer(offer);
     PqCall c1 = secured(as.onAnswer(a1.answer()));
-    PqCall c2 = secured(as.onAnswer(a2.answer()));
-    assertThat(c1.srtpKey(0, Role.OFFERER).key()).isNotEqualTo(c2.srtpKey(0, Role.OFFERER).key());
     assertThat(c1.srtpKey(0, Role.OFFERER).key()).isEqualTo(secured(a1.outcome()).srtpKey(0, Role.OFFERER).key());
-    assertThat(c2.srtpKey(0, Role.OFFERER).key()).isEqualTo(secured(a2.outcome()).srtpKey(0, Role.OFFERER).key());
-    assertThat(c1.peerDevice()).isNotEqualTo(c2.peerDevice());
+    // The first confirmed answer consumed the offer: the nonce behind its commitment is revealed
+    // to that fork only, and a second fork gets no keys (the driver ends that dialog).
+    assertFails(() -> as.onAnswer(a2.answer()), KeyingException.Reason.WRONG_STATE);
+  }
+
+  @Test
+  void forkedAnswerThatFailsConfirmationDoesNotConsumeTheOffer() throws Exception {
+    Peer bob2 = Peer.of("bob-mobile", Policy.REQUIRE);
+    KeyingSession as = alice.session(bob);
+    Optional<KemOffer> offer = as.createOffer();
+    KemAnswer good = bob.session(alice).onOffer(offer).answer().orElseThrow();
+    KemAnswer other = bob2.session(alice).onOffer(offer).answer().orElseThrow();
+    KemAnswer forged = KemAnswer.of(other.algorithm(), other.blob(), other.device(), other.srtpSuite(), good.confirm(), List.of());
+    assertFails(() -> as.onAnswer(Optional.of(forged)), KeyingException.Reason.CONFIRMATION_FAILED);
+    assertThat(as.onAnswer(Optional.of(good))).isInstanceOf(KeyingOutcome.Secured.class);
   }
 
   @Test

@@ -35,7 +35,19 @@ final class SdpRewritingProxy implements AutoCloseable {
   private final Thread acceptor;
   final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
+  private final boolean anchor;
+
   SdpRewritingProxy(int port, InetSocketAddress callee, Rewriter rewriter) throws IOException {
+    this(port, callee, rewriter, false);
+  }
+
+  /**
+   * With {@code anchor}, the callee's address in messages toward the caller (its Contact) is
+   * replaced by the relay's, so the caller's in-dialog requests (re-INVITE, BYE) also cross it,
+   * as they cross a PBX that stays in the dialog.
+   */
+  SdpRewritingProxy(int port, InetSocketAddress callee, Rewriter rewriter, boolean anchor) throws IOException {
+    this.anchor = anchor;
     this.server = new ServerSocket(port, 10, InetAddress.getLoopbackAddress());
     this.callee = callee;
     this.rewriter = rewriter;
@@ -91,8 +103,11 @@ final class SdpRewritingProxy implements AutoCloseable {
     }
     String head = text.substring(0, split + 4);
     String body = text.substring(split + 4);
+    if (anchor && !towardCallee) {
+      head = head.replace("127.0.0.1:" + callee.getPort(), "127.0.0.1:" + server.getLocalPort());
+    }
     if (body.isEmpty()) {
-      return msg;
+      return head.getBytes(StandardCharsets.UTF_8);
     }
     String startLine = head.substring(0, head.indexOf("\r\n"));
     String newBody = rewriter.rewrite(towardCallee, startLine, body);

@@ -125,4 +125,26 @@ class SrtpStreamTest {
     PacketBuffer buf2 = new PacketBuffer().set(junk, 0, junk.length);
     assertThat(p.bob().unprotectRtcp(buf2)).isNotEqualTo(SrtpResult.OK);
   }
+
+  @Property(tries = 20)
+  void spoofedSsrcsCannotLockOutTheRealPeer(@ForAll("suites") SrtpSuite suite) {
+    Pair pair = Pair.of(suite);
+    for (int i = 0; i < 3 * SrtpStream.MAX_REMOTE_SSRCS; i++) { // forged packets, each a new SSRC
+      byte[] forged = rtp(i, 0x1000 + i, new byte[160 + suite.tagLength()]);
+      PacketBuffer b = new PacketBuffer();
+      b.set(forged, 0, forged.length);
+      assertThat(pair.bob().unprotectRtp(b)).isNotEqualTo(SrtpResult.OK);
+      byte[] forgedRtcp = new byte[8 + 4 + suite.tagLength() + 20];
+      forgedRtcp[0] = (byte) 0x80;
+      forgedRtcp[1] = (byte) 200;
+      forgedRtcp[7] = (byte) i;
+      b.set(forgedRtcp, 0, forgedRtcp.length);
+      assertThat(pair.bob().unprotectRtcp(b)).isNotEqualTo(SrtpResult.OK);
+    }
+    PacketBuffer real = new PacketBuffer();
+    byte[] p = rtp(1, 0xabcdef, new byte[160]);
+    real.set(p, 0, p.length);
+    assertThat(pair.alice().protectRtp(real)).isEqualTo(SrtpResult.OK);
+    assertThat(pair.bob().unprotectRtp(real)).isEqualTo(SrtpResult.OK);
+  }
 }
