@@ -43,10 +43,15 @@ def commitment(nonce):
     return H(b"pqsip-v1 commit" + nonce).digest()[:32]
 
 
-def transcript(alg, offer_blob, dev_o, commit, suites, answer_blob, dev_a, suite):
+def transcript(alg, offer_blob, dev_o, commit, suites, answer_blob, dev_a, suite,
+               chain_offer=None, chain_answer=None):
     data = b"pqsip-v1 transcript"
     for f in [b"1", alg, offer_blob, dev_o, commit, suites, answer_blob, dev_a, suite]:
         data += field(f)
+    if chain_offer is not None:
+        data += field(b"chain-offer") + field(chain_offer)
+    if chain_answer is not None:
+        data += field(b"chain-answer") + field(chain_answer)
     return H(data).digest()
 
 
@@ -80,6 +85,19 @@ def main():
     body = bytes([1, 0]) + nonce + bytes(32)
     k_co = hkdf_expand(prk, b"pqsip-v1 confirm offerer", 48)
     print("A.3 reveal     ", (body + mac(k_co, 16, b"pqsip-v1 reveal", th, body)).hex())
+
+    # A.6: a rekey chained to the A.3 exchange (docs/PROTOCOL.md §6.1)
+    k_chain = hkdf_expand(prk, b"pqsip-v1 chain", 48)
+    chain_id = hkdf_expand(prk, b"pqsip-v1 chain id", 16)
+    print("A.6 chain-id   ", chain_id.hex())
+    print("A.6 K_chain    ", k_chain.hex())
+    th2 = transcript(b"mlkem1024-x25519", fill(1600, 5, 1), bytes([1]) * 16, commit,
+                     b"AEAD_AES_256_GCM,AES_256_CM_HMAC_SHA1_80", fill(1600, 7, 2),
+                     bytes([2]) * 16, b"AEAD_AES_256_GCM", chain_id, chain_id)
+    print("A.6 th         ", th2.hex())
+    prk2 = hkdf_extract(th2, fill(128, 1, 0) + k_chain)
+    print("A.6 PRK        ", prk2.hex())
+    print("A.6 confirm    ", hkdf_expand(prk2, b"pqsip-v1 confirm answerer", 32).hex())
 
 
 if __name__ == "__main__":

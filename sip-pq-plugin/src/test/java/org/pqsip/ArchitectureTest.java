@@ -63,6 +63,21 @@ class ArchitectureTest {
   }
 
   @Test
+  void callStateMachineIsSansIo() {
+    noClasses()
+        .that().resideInAPackage("org.pqsip.call..")
+        .should().dependOnClassesThat().resideInAnyPackage("java.nio.channels..", "javax.sip..", "org.pqsip.sip..")
+        .orShould().dependOnClassesThat().belongToAnyOf(
+            java.net.Socket.class, java.net.DatagramSocket.class, java.net.ServerSocket.class,
+            Thread.class, java.util.concurrent.ExecutorService.class, java.time.Clock.class,
+            org.pqsip.media.MediaSession.class, org.pqsip.media.UdpMediaTransport.class)
+        .orShould().callMethod(System.class, "currentTimeMillis")
+        .orShould().callMethod(System.class, "nanoTime")
+        .because("the call state machine takes now as an input and leaves SIP, sockets and threads to its driver")
+        .check(CLASSES);
+  }
+
+  @Test
   void keyingDoesNotDependOnTheDemo() {
     noClasses()
         .that().resideOutsideOfPackage("org.pqsip.demo..")

@@ -46,19 +46,14 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.pqsip.keying.KeyingException;
 import org.pqsip.keying.PeerStore;
-import org.pqsip.keying.PqCall;
-import org.pqsip.keying.Role;
-import org.pqsip.keying.Verification;
+import org.pqsip.call.CallAction;
+import org.pqsip.call.CallCore;
+import org.pqsip.call.LocalSdp;
 import org.pqsip.media.MediaSession;
 import org.pqsip.media.UdpMediaTransport;
 import org.pqsip.media.Wav;
-import org.pqsip.negotiation.CallSecurity;
-import org.pqsip.negotiation.MediaKeys;
 import org.pqsip.negotiation.SdpNegotiator;
-import org.pqsip.sdp.SdpException;
-import org.pqsip.sdp.SessionDescription;
 import org.pqsip.srtp.SrtpStream;
 
 /**
@@ -225,6 +220,10 @@ public final class UserAgent implements SipListener, AutoCloseable {
 
   // ---------------------------------------------------------------- outgoing calls
 
+  private CallCore.Settings callSettings() {
+    return CallCore.Settings.of(config.codec(), config.revealTimeout(), config.autoAnswer());
+  }
+
   /** Places a call; progress arrives as events. Returns the local call id. */
   public int call(String target) {
     int id = callIds.incrementAndGet();
@@ -235,34 +234,35 @@ public final class UserAgent implements SipListener, AutoCloseable {
         throw new ParseException("not a sip: URI", 0);
       }
       SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, aor(requestUri), random);
-      call = new SipCall(id, Role.OFFERER, System.nanoTime(), negotiator, aor(requestUri), random.nextInt(1 << 30));
-      call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
-      SessionDescription offer =
-          negotiator.createOffer(
-              LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion), takeKeys());
-      Request invite = newInvite((SipURI) requestUri, offer);
-      ClientTransaction tx = provider.getNewClientTransaction(invite);
-      call.inviteTx = tx;
-      call.dialog = tx.getDialog();
-      byClientTx.put(tx, call);
-      if (call.dialog != null) {
-        byDialog.put(call.dialog, call);
+      call = new SipCall(CallCore.outgoing(id, callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
+      synchronized (call) {
+        call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+        Request invite = newInvite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys()));
+        ClientTransaction tx = provider.getNewClientTransaction(invite);
+        call.inviteTx = tx;
+        call.dialog = tx.getDialog();
+        byClientTx.put(tx, call);
+        if (call.dialog != null) {
+          byDialog.put(call.dialog, call);
+        }
+        tx.sendRequest();
       }
-      tx.sendRequest();
     } catch (ParseException | SipException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
-      error(id, "cannot place the call: " + e.getMessage());
       if (call != null) {
-        synchronized (call) {
-          terminate(call, "error");
+        SipCall c = call;
+        synchronized (c) {
+          c.core.fail("cannot place the call: " + e.getMessage());
+          execute(c, null);
         }
       } else {
+        error(id, "cannot place the call: " + e.getMessage());
         ended(id, "error");
       }
     }
     return id;
   }
 
-  private Request newInvite(SipURI target, SessionDescription offer)
+  private Request newInvite(SipURI target, String offer)
       throws ParseException, javax.sip.InvalidArgumentException, SipException {
     Address from = addresses.createAddress(config.user());
     Address to = addresses.createAddress(target.clone().toString());
@@ -310,9 +310,9 @@ public final class UserAgent implements SipListener, AutoCloseable {
     return headers.createContactHeader(addresses.createAddress(uri));
   }
 
-  private void setSdp(javax.sip.message.Message m, SessionDescription sdp) throws ParseException {
+  private void setSdp(javax.sip.message.Message m, String sdp) throws ParseException {
     ContentTypeHeader ct = headers.createContentTypeHeader("application", "sdp");
-    m.setContent(sdp.format().getBytes(StandardCharsets.UTF_8), ct);
+    m.setContent(sdp.getBytes(StandardCharsets.UTF_8), ct);
   }
 
   /** Ends a call (BYE, or CANCEL while it is still ringing). */
@@ -322,45 +322,141 @@ public final class UserAgent implements SipListener, AutoCloseable {
       return;
     }
     synchronized (call) {
-      try {
-        if (call.state == SipCall.State.ESTABLISHED && call.dialog != null) {
-          Request bye = call.dialog.createRequest(Request.BYE);
-          ClientTransaction tx = provider.getNewClientTransaction(bye);
-          call.dialog.sendRequest(tx);
-        } else if (call.state == SipCall.State.CALLING && call.inviteTx != null) {
-          Request cancel = call.inviteTx.createCancel();
-          provider.getNewClientTransaction(cancel).sendRequest();
-        }
-      } catch (SipException | RuntimeException e) {
-        // the peer is gone or the dialog already ended: tear down locally anyway
-      }
-      terminate(call, "local-hangup");
+      call.core.hangup();
+      execute(call, call.serverInviteTx);
     }
   }
 
-  /** Sends a re-INVITE with a fresh pqkem offer: new keys, same call, audio keeps flowing. */
+  /** Sends a re-INVITE with a fresh, chained pqkem offer: same call, same SAS, audio keeps flowing. */
   public void rekey(int id) {
     SipCall call = find(id);
     if (call == null) {
       return;
     }
     synchronized (call) {
+      call.core.rekey(call.transport.localRtp());
+      execute(call, null);
+    }
+  }
+
+  /**
+   * The user compared the SAS of call {@code id} aloud and it matched: remember the peer device
+   * as verified. Emits {@code verified}, or {@code error} when there is nothing to verify.
+   */
+  public void verifySas(int id) {
+    SipCall call = find(id);
+    if (call == null) {
+      error(id, "no such call to verify");
+      return;
+    }
+    synchronized (call) {
+      call.core.verify();
+      execute(call, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- the driver's one job
+
+  /**
+   * Carries out what the call's core decided, in order. {@code request} is the server
+   * transaction a {@link CallAction.Respond} answers (the request being handled), or null for
+   * the call's INVITE. Then arms a timer for the core's next deadline.
+   */
+  private void execute(SipCall call, ServerTransaction request) {
+    for (CallAction a : call.core.drain()) {
       try {
-        if (call.state != SipCall.State.ESTABLISHED || call.role != Role.OFFERER) {
-          error(id, "only the caller of an established call can rekey");
+        perform(call, request, a);
+      } catch (SipException | ParseException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
+        if (a instanceof CallAction.StartMedia) {
+          call.core.fail("cannot start media: " + e.getMessage());
+          execute(call, request);
           return;
         }
-        Request reinvite = call.dialog.createRequest(Request.INVITE);
-        SessionDescription offer =
-            call.negotiator.createOffer(LocalSdp.audio(call.transport.localRtp(), config.codec(), call.sessionId, ++call.sdpVersion));
-        reinvite.addHeader(contact(((ViaHeader) reinvite.getHeader(ViaHeader.NAME)).getTransport()));
-        setSdp(reinvite, offer);
-        ClientTransaction tx = provider.getNewClientTransaction(reinvite);
-        byClientTx.put(tx, call);
-        call.dialog.sendRequest(tx);
-      } catch (ParseException | SipException | RuntimeException e) {
-        error(id, "re-INVITE failed: " + e.getMessage());
+        if (!(a instanceof CallAction.Bye || a instanceof CallAction.Cancel || a instanceof CallAction.Respond)) {
+          error(call.id(), "could not carry out " + a.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        // a BYE, CANCEL or response the peer cannot take any more: it is gone, the call ends anyway
       }
+    }
+    call.core.nextDeadline().ifPresent(d -> {
+      try {
+        timers.schedule(() -> {
+          synchronized (call) {
+            call.core.onTimer(System.nanoTime());
+            execute(call, null);
+          }
+        }, Math.max(0, d - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // shutting down
+      }
+    });
+  }
+
+  private void perform(SipCall call, ServerTransaction request, CallAction a)
+      throws SipException, ParseException, IOException, javax.sip.InvalidArgumentException {
+    if (a instanceof CallAction.Respond r) {
+      respondFor(call, request != null ? request : call.serverInviteTx, r);
+    } else if (a instanceof CallAction.SendReoffer r) {
+      sendReoffer(call, r.sdp());
+    } else if (a instanceof CallAction.Bye) {
+      sendInDialog(call.dialog, Request.BYE);
+    } else if (a instanceof CallAction.Cancel) {
+      provider.getNewClientTransaction(call.inviteTx.createCancel()).sendRequest();
+    } else if (a instanceof CallAction.StartMedia m) {
+      startMedia(call, m);
+    } else if (a instanceof CallAction.ChangeKeys k) {
+      changeKeys(call, k);
+    } else if (a instanceof CallAction.AbandonPendingKeys) {
+      call.media.abandonRekey();
+    } else if (a instanceof CallAction.Emit e) {
+      events.event(e.type(), e.fields());
+    } else if (a instanceof CallAction.Release r) {
+      release(call, r.reason());
+    }
+    // EndFork: carried out where the fork's dialog is known (processResponse)
+  }
+
+  private void respondFor(SipCall call, ServerTransaction st, CallAction.Respond r)
+      throws SipException, ParseException, javax.sip.InvalidArgumentException {
+    if (st == null) {
+      return;
+    }
+    Request req = st.getRequest();
+    Response resp = messages.createResponse(r.code(), req);
+    if (r.warning().isPresent()) {
+      resp.addHeader(headers.createWarningHeader("pqsip", 399, r.warning().get().replace('"', '\'')));
+    }
+    if (r.code() >= 200 && r.code() < 300 && req.getMethod().equals(Request.INVITE)) {
+      ToHeader to = (ToHeader) resp.getHeader(ToHeader.NAME);
+      if (to.getTag() == null) {
+        to.setTag(Long.toHexString(random.nextLong()));
+      }
+      resp.addHeader(contact(((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport()));
+    }
+    if (r.sdp().isPresent()) {
+      setSdp(resp, r.sdp().get());
+    }
+    st.sendResponse(resp);
+    if (r.code() >= 200 && r.code() < 300 && call.dialog == null) {
+      call.dialog = st.getDialog();
+    }
+    if (call.dialog != null && !call.ended()) {
+      byDialog.put(call.dialog, call);
+    }
+  }
+
+  private void sendReoffer(SipCall call, String sdp) throws SipException, ParseException {
+    Request reinvite = call.dialog.createRequest(Request.INVITE);
+    reinvite.addHeader(contact(((ViaHeader) reinvite.getHeader(ViaHeader.NAME)).getTransport()));
+    setSdp(reinvite, sdp);
+    ClientTransaction tx = provider.getNewClientTransaction(reinvite);
+    byClientTx.put(tx, call);
+    call.dialog.sendRequest(tx);
+  }
+
+  private void sendInDialog(Dialog dialog, String method) throws SipException {
+    if (dialog != null) {
+      dialog.sendRequest(provider.getNewClientTransaction(dialog.createRequest(method)));
     }
   }
 
@@ -375,10 +471,10 @@ public final class UserAgent implements SipListener, AutoCloseable {
         case Request.ACK -> onAck(ev);
         case Request.BYE -> onBye(ev);
         case Request.CANCEL -> onCancel(ev);
-        case Request.OPTIONS -> respond(ev, serverTx(ev), Response.OK, null);
-        default -> respond(ev, serverTx(ev), Response.NOT_IMPLEMENTED, null);
+        case Request.OPTIONS -> respond(serverTx(ev), Response.OK);
+        default -> respond(serverTx(ev), Response.NOT_IMPLEMENTED);
       }
-    } catch (RuntimeException | SipException | ParseException e) {
+    } catch (RuntimeException | SipException | ParseException | javax.sip.InvalidArgumentException e) {
       // Never let an exception reach JAIN-SIP; the message is dropped and the peer retries.
       error(0, "could not handle a SIP request (" + e.getClass().getSimpleName() + ")");
     }
@@ -389,148 +485,44 @@ public final class UserAgent implements SipListener, AutoCloseable {
     return st != null ? st : provider.getNewServerTransaction(ev.getRequest());
   }
 
-  private void onInvite(RequestEvent ev) throws SipException, ParseException {
+  private void respond(ServerTransaction st, int code) throws SipException, ParseException, javax.sip.InvalidArgumentException {
+    st.sendResponse(messages.createResponse(code, st.getRequest()));
+  }
+
+  private void onInvite(RequestEvent ev) throws SipException {
     ServerTransaction st = serverTx(ev);
     Dialog dialog = st.getDialog();
     SipCall existing = dialog == null ? null : byDialog.get(dialog);
     if (existing != null) {
-      onReInvite(ev, st, existing);
+      synchronized (existing) {
+        existing.core.onReInvite(bodyText(ev.getRequest()), existing.transport.localRtp(), System.nanoTime());
+        execute(existing, st);
+      }
       return;
     }
     Request req = ev.getRequest();
     String peer = aor(((FromHeader) req.getHeader(FromHeader.NAME)).getAddress().getURI());
-    int id = callIds.incrementAndGet();
     SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, peer, random);
-    SipCall call = new SipCall(id, Role.ANSWERER, System.nanoTime(), negotiator, peer, random.nextInt(1 << 30));
-    call.dialog = dialog;
-    call.serverInviteTx = st;
-    byServerTxBranch.put(st.getBranchId(), call);
-    events.event("incoming", fields(id));
-    if (!config.autoAnswer()) {
-      ring(ev, st, call);
-      return;
-    }
+    SipCall call = new SipCall(
+        CallCore.incoming(callIds.incrementAndGet(), callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
     synchronized (call) {
-      try {
-        SessionDescription offer = SessionDescription.parse(body(req));
-        Optional<LocalSdp.Remote> remote = LocalSdp.remote(offer);
-        if (remote.isEmpty()) {
-          refuse(ev, st, call, Response.NOT_ACCEPTABLE_HERE, "sdp-no-audio", "offer has no audio stream we can play (PCMU/PCMA)");
-          return;
-        }
-        call.mline = remote.get().mline();
-        call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
-        SdpNegotiator.Answer answer =
-            negotiator.answerOffer(offer, LocalSdp.answer(offer, call.mline, call.transport.localRtp(), config.codec(), call.sessionId, call.sdpVersion));
-        call.security = answer.security();
-        if (dialog != null) {
-          byDialog.put(dialog, call);
-        }
-        Response ok = messages.createResponse(Response.OK, req);
-        ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
-        ok.addHeader(contact(((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport()));
-        setSdp(ok, answer.sdp());
-        st.sendResponse(ok);
-        if (call.dialog == null) {
-          call.dialog = st.getDialog();
-          byDialog.put(call.dialog, call);
-        }
-        call.state = SipCall.State.ESTABLISHED;
-        startMedia(call, remote.get(), null);
-        armRevealTimeout(call);
-        maybeReportEstablished(call);
-      } catch (SdpException e) {
-        refuse(ev, st, call, Response.BAD_REQUEST, "sdp-malformed", "malformed SDP in INVITE: " + e.getMessage());
-      } catch (KeyingException e) {
-        refuse(ev, st, call, Response.NOT_ACCEPTABLE_HERE, e.code(), e.getMessage());
-      } catch (IOException | javax.sip.InvalidArgumentException e) {
-        refuse(ev, st, call, Response.SERVER_INTERNAL_ERROR, "media", "cannot open media sockets: " + e.getMessage());
-      } catch (RuntimeException e) {
-        refuse(ev, st, call, Response.SERVER_INTERNAL_ERROR, "internal", "could not answer the INVITE (" + e.getClass().getSimpleName() + ")");
+      call.dialog = dialog;
+      call.serverInviteTx = st;
+      byServerTxBranch.put(st.getBranchId(), call);
+      if (dialog != null) {
+        byDialog.put(dialog, call);
       }
-    }
-  }
-
-  /** Without auto-answer a headless phone rings: 180, then 480 after 30 s unless CANCELled. */
-  private void ring(RequestEvent ev, ServerTransaction st, SipCall call) throws SipException, ParseException {
-    if (call.dialog != null) {
-      byDialog.put(call.dialog, call);
-    }
-    respond(ev, st, Response.RINGING, null);
-    timers.schedule(
-        () -> {
-          synchronized (call) {
-            if (call.state == SipCall.State.CALLING) {
-              try {
-                respond(ev, st, Response.TEMPORARILY_UNAVAILABLE, null);
-              } catch (SipException | ParseException | RuntimeException e) {
-                // the caller went away
-              }
-              terminate(call, "not-answered");
-            }
-          }
-        },
-        30,
-        TimeUnit.SECONDS);
-  }
-
-  /**
-   * A re-offer in an established call. Refused (488, current keys kept) when it would lower the
-   * call's security or comes too often; otherwise answered, and new pqkem keys take over only
-   * when the offerer proves it holds them (see {@link #onReveal}).
-   */
-  private void onReInvite(RequestEvent ev, ServerTransaction st, SipCall call) throws SipException, ParseException {
-    synchronized (call) {
-      Request req = ev.getRequest();
-      try {
-        if (!call.reoffers.tryTake(System.nanoTime())) {
-          throw new KeyingException(KeyingException.Reason.RATE_LIMITED, "too many re-offers in this call");
+      Optional<LocalSdp.Remote> remote = call.core.onInvite(bodyText(req), System.nanoTime());
+      if (remote.isPresent()) {
+        // Media sockets are opened only for an offer that was read and is playable.
+        try {
+          call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+          call.core.answer(call.transport.localRtp(), System.nanoTime());
+        } catch (IOException e) {
+          call.core.mediaUnavailable(e.getMessage());
         }
-        SessionDescription offer = SessionDescription.parse(body(req));
-        Optional<LocalSdp.Remote> remote = LocalSdp.remote(offer);
-        if (remote.isEmpty()) {
-          respond(ev, st, Response.NOT_ACCEPTABLE_HERE, warning("sdp-no-audio", "re-offer has no audio stream we can play"));
-          error(call.id, "re-INVITE refused: no audio stream we can play; the call keeps its media");
-          return;
-        }
-        SdpNegotiator.Answer answer =
-            call.negotiator.answerOffer(offer, LocalSdp.answer(offer, remote.get().mline(), call.transport.localRtp(), config.codec(), call.sessionId, ++call.sdpVersion));
-        Response ok = messages.createResponse(Response.OK, req);
-        ok.addHeader(contact(((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport()));
-        setSdp(ok, answer.sdp());
-        st.sendResponse(ok);
-        call.mline = remote.get().mline();
-        call.transport.setRemote(remote.get().rtp(), remote.get().rtcp());
-        if (call.pendingSecurity != null) {
-          call.negotiator.abandon(call.pendingSecurity);
-          call.pendingSecurity.destroy();
-        }
-        call.pendingSecurity = answer.security();
-        call.media.rekey(stream(answer.security(), call.mline), null, true);
-        armRevealTimeout(call);
-        if (answer.security().pqCall().isEmpty()) {
-          adoptPending(call); // sdes/none: nothing to confirm (allowed only where it is no step down)
-        }
-      } catch (SdpException e) {
-        respond(ev, st, Response.BAD_REQUEST, warning("sdp-malformed", e.getMessage()));
-        error(call.id, "malformed SDP in re-INVITE: " + e.getMessage());
-      } catch (KeyingException e) {
-        respond(ev, st, Response.NOT_ACCEPTABLE_HERE, warning(e.code(), e.getMessage()));
-        error(call.id, "re-INVITE refused, the call keeps its keys: " + e);
-      } catch (javax.sip.InvalidArgumentException | RuntimeException e) {
-        error(call.id, "re-INVITE failed: " + e.getMessage());
       }
-    }
-  }
-
-  /** The answerer's pending exchange is confirmed: it becomes the call's security. */
-  private void adoptPending(SipCall call) {
-    CallSecurity previous = call.security;
-    call.security = call.pendingSecurity;
-    call.pendingSecurity = null;
-    reportExchange(call, call.security);
-    if (previous != null && previous != call.security) {
-      timers.schedule(previous::destroy, 2, TimeUnit.SECONDS);
+      execute(call, st);
     }
   }
 
@@ -538,39 +530,34 @@ public final class UserAgent implements SipListener, AutoCloseable {
     SipCall call = ev.getDialog() == null ? null : byDialog.get(ev.getDialog());
     if (call != null) {
       synchronized (call) {
-        call.acked = true;
-        maybeReportEstablished(call);
+        call.core.onAck(System.nanoTime());
+        execute(call, null);
       }
     }
   }
 
-  private void onBye(RequestEvent ev) throws SipException, ParseException {
-    ServerTransaction st = serverTx(ev);
-    respond(ev, st, Response.OK, null);
+  private void onBye(RequestEvent ev) throws SipException, ParseException, javax.sip.InvalidArgumentException {
+    respond(serverTx(ev), Response.OK);
     SipCall call = ev.getDialog() == null ? null : byDialog.get(ev.getDialog());
     if (call != null) {
       synchronized (call) {
-        terminate(call, "remote-hangup");
+        call.core.onBye();
+        execute(call, null);
       }
     }
   }
 
-  private void onCancel(RequestEvent ev) throws SipException, ParseException {
-    ServerTransaction st = serverTx(ev);
-    respond(ev, st, Response.OK, null);
+  private void onCancel(RequestEvent ev) throws SipException, ParseException, javax.sip.InvalidArgumentException {
+    respond(serverTx(ev), Response.OK);
     ViaHeader via = (ViaHeader) ev.getRequest().getHeader(ViaHeader.NAME);
     SipCall call = via == null ? null : byServerTxBranch.get(via.getBranch());
     if (call == null && ev.getDialog() != null) {
       call = byDialog.get(ev.getDialog());
     }
-    if (call != null && call.serverInviteTx != null) {
+    if (call != null) {
       synchronized (call) {
-        try {
-          call.serverInviteTx.sendResponse(messages.createResponse(Response.REQUEST_TERMINATED, call.serverInviteTx.getRequest()));
-        } catch (javax.sip.InvalidArgumentException | SipException e) {
-          // the INVITE transaction already completed
-        }
-        terminate(call, "cancelled");
+        call.core.onCancel();
+        execute(call, call.serverInviteTx);
       }
     }
   }
@@ -595,33 +582,8 @@ public final class UserAgent implements SipListener, AutoCloseable {
         return;
       }
       synchronized (call) {
-        int code = resp.getStatusCode();
-        if (code < 200) {
-          return;
-        }
-        if (code >= 300) {
-          onInviteFailure(call, resp);
-          return;
-        }
-        Dialog dialog = ev.getDialog();
-        Request ack = dialog.createAck(cseq.getSeqNumber());
-        dialog.sendAck(ack);
-        if (call.state == SipCall.State.ENDED) {
-          return;
-        }
-        if (call.establishedNanos != 0 && call.dialog != null && dialog != call.dialog) {
-          // Another fork answered after the call was set up with the first: its answer was
-          // made for the same offer, whose nonce we reveal to one party only. End that dialog.
-          endFork(dialog, call);
-          return;
-        }
-        call.dialog = dialog;
-        byDialog.put(dialog, call);
-        boolean reinvite = call.state == SipCall.State.ESTABLISHED;
-        if (reinvite && call.establishedNanos != 0 && call.inviteTx == ev.getClientTransaction()) {
-          return; // 200 retransmission of the first INVITE
-        }
-        onInviteAnswer(call, resp, reinvite);
+        onInviteResponse(call, ev, resp, cseq);
+        execute(call, null);
       }
     } catch (RuntimeException | SipException | javax.sip.InvalidArgumentException e) {
       // Never let an exception reach JAIN-SIP.
@@ -629,72 +591,40 @@ public final class UserAgent implements SipListener, AutoCloseable {
     }
   }
 
-  private void endFork(Dialog fork, SipCall call) {
-    error(call.id, "a second fork answered the call; ended that fork (one answer per offer)");
-    try {
-      fork.sendRequest(provider.getNewClientTransaction(fork.createRequest(Request.BYE)));
-    } catch (SipException | RuntimeException e) {
-      error(call.id, "could not end the second fork: " + e.getMessage());
-    }
-  }
-
-  private void onInviteAnswer(SipCall call, Response resp, boolean reinvite) {
-    CallSecurity previous = call.security;
-    try {
-      SessionDescription answer = SessionDescription.parse(body(resp));
-      Optional<LocalSdp.Remote> remote = LocalSdp.remote(answer);
-      if (remote.isEmpty()) {
-        if (reinvite) {
-          error(call.id, "re-INVITE answer has no audio stream we can play; the call keeps its media");
-          return;
-        }
-        fail(call, "answer has no audio stream we can play (PCMU/PCMA)");
-        return;
-      }
-      call.security = call.negotiator.acceptAnswer(answer);
-      call.mline = remote.get().mline();
-      if (reinvite) {
-        applyKeys(call, remote.get());
-        reportExchange(call, call.security);
-        if (previous != null && previous != call.security) {
-          timers.schedule(previous::destroy, 2, TimeUnit.SECONDS);
-        }
-        return;
-      }
-      call.state = SipCall.State.ESTABLISHED;
-      call.acked = true;
-      startMedia(call, remote.get(), call.security.pqCall().map(PqCall::revealMessage).orElse(null));
-      maybeReportEstablished(call);
-    } catch (SdpException e) {
-      answerFailed(call, reinvite, "malformed SDP in the answer: " + e.getMessage());
-    } catch (KeyingException e) {
-      answerFailed(call, reinvite, "the answer's keys were refused (" + e + ")");
-    } catch (IOException | RuntimeException e) {
-      answerFailed(call, reinvite, "cannot start media: " + e.getMessage());
-    }
-  }
-
-  /** A bad first answer ends the call; a bad answer to a re-offer changes nothing. */
-  private void answerFailed(SipCall call, boolean reinvite, String why) {
-    if (reinvite) {
-      error(call.id, "rekey failed, the call keeps its keys: " + why);
-    } else {
-      fail(call, why);
-    }
-  }
-
-  private void onInviteFailure(SipCall call, Response resp) {
-    if (call.state == SipCall.State.ESTABLISHED) {
-      error(call.id, "re-INVITE refused: " + resp.getStatusCode() + " " + resp.getReasonPhrase() + warningText(resp));
+  private void onInviteResponse(SipCall call, ResponseEvent ev, Response resp, CSeqHeader cseq)
+      throws SipException, javax.sip.InvalidArgumentException {
+    int code = resp.getStatusCode();
+    if (code < 200) {
       return;
     }
-    error(call.id, "call refused: " + resp.getStatusCode() + " " + resp.getReasonPhrase() + warningText(resp));
-    terminate(call, resp.getStatusCode() == Response.REQUEST_TERMINATED ? "cancelled" : "refused");
-  }
-
-  private static String warningText(Response resp) {
-    javax.sip.header.WarningHeader w = (javax.sip.header.WarningHeader) resp.getHeader(javax.sip.header.WarningHeader.NAME);
-    return w == null ? "" : " (" + w.getText() + ")";
+    if (code >= 300) {
+      javax.sip.header.WarningHeader w = (javax.sip.header.WarningHeader) resp.getHeader(javax.sip.header.WarningHeader.NAME);
+      call.core.onRefused(code, resp.getReasonPhrase(), w == null ? "" : w.getText());
+      return;
+    }
+    Dialog dialog = ev.getDialog();
+    dialog.sendAck(dialog.createAck(cseq.getSeqNumber()));
+    if (call.ended()) {
+      return;
+    }
+    boolean established = call.core.state() == CallCore.State.ESTABLISHED;
+    if (established && call.dialog != null && dialog != call.dialog) {
+      // Another fork answered: its answer was made for the offer whose nonce we reveal to one
+      // party only. End that fork's dialog.
+      call.core.onForkAnswer();
+      sendInDialog(dialog, Request.BYE);
+      return;
+    }
+    call.dialog = dialog;
+    byDialog.put(dialog, call);
+    if (established && call.inviteTx == ev.getClientTransaction()) {
+      return; // 200 retransmission of the first INVITE
+    }
+    if (established) {
+      call.core.onReofferAnswer(bodyText(resp), System.nanoTime());
+    } else {
+      call.core.onAnswer(bodyText(resp), System.nanoTime());
+    }
   }
 
   @Override
@@ -707,14 +637,12 @@ public final class UserAgent implements SipListener, AutoCloseable {
       SipCall call = ev.getClientTransaction() == null ? null : byClientTx.get(ev.getClientTransaction());
       if (call != null) {
         synchronized (call) {
-          if (call.state != SipCall.State.ENDED) {
-            error(call.id, "no answer from the peer (SIP transaction timed out)");
-            terminate(call, "timeout");
-          }
+          call.core.onTimeout();
+          execute(call, null);
         }
       }
     } catch (RuntimeException e) {
-      // Never let an exception reach JAIN-SIP.
+      error(0, "could not handle a SIP timeout (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -727,7 +655,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
   public void processTransactionTerminated(TransactionTerminatedEvent ev) {
     if (ev.getClientTransaction() != null) {
       SipCall call = byClientTx.get(ev.getClientTransaction());
-      if (call == null || call.state == SipCall.State.ENDED || call.inviteTx != ev.getClientTransaction()) {
+      if (call == null || call.ended() || call.inviteTx != ev.getClientTransaction()) {
         byClientTx.remove(ev.getClientTransaction());
       }
     }
@@ -738,39 +666,31 @@ public final class UserAgent implements SipListener, AutoCloseable {
     SipCall call = byDialog.remove(ev.getDialog());
     if (call != null) {
       synchronized (call) {
-        // A ringing callee's early dialog only ends when the caller CANCELs.
-        boolean ringing = call.role == Role.ANSWERER && call.state == SipCall.State.CALLING;
-        terminate(call, ringing ? "cancelled" : "dialog-ended");
+        call.core.onDialogEnded();
+        execute(call, null);
       }
     }
   }
 
-  // ---------------------------------------------------------------- media and keys
+  // ---------------------------------------------------------------- media
 
-  private void startMedia(SipCall call, LocalSdp.Remote remote, byte[] reveal) throws IOException {
-    call.transport.setRemote(remote.rtp(), remote.rtcp());
-    SrtpStream srtp = stream(call.security, remote.mline());
+  private void startMedia(SipCall call, CallAction.StartMedia m) throws IOException {
+    call.transport.setRemote(m.remote().rtp(), m.remote().rtcp());
+    SrtpStream srtp = m.keys().map(k -> new SrtpStream(k.tx(), k.rx())).orElse(null);
     Wav.Writer recorder = config.record().isPresent() ? new Wav.Writer(config.record().get()) : null;
     call.media =
         new MediaSession(
-            call.transport, remote.codec(), config.audio().get(), srtp, reveal,
+            call.transport, m.remote().codec(), config.audio().get(), srtp, m.reveal().orElse(null),
             bytes -> offMediaThread(() -> onReveal(call, bytes)), recorder, random);
     MediaSession media = call.media;
     media.onFirstPacket(() -> events.event("media", mediaFields(call, media)));
     call.media.start();
   }
 
-  /** Our re-offer was answered and confirmed: its keys take over at once, both ways. */
-  private void applyKeys(SipCall call, LocalSdp.Remote remote) {
-    call.transport.setRemote(remote.rtp(), remote.rtcp());
-    SrtpStream next = stream(call.security, remote.mline());
-    byte[] reveal = call.security.pqCall().filter(c -> c.role() == Role.OFFERER).map(PqCall::revealMessage).orElse(null);
-    call.media.rekey(next, reveal, false);
-  }
-
-  private static SrtpStream stream(CallSecurity security, int mline) {
-    Optional<MediaKeys> keys = security.mediaKeys(mline);
-    return keys.map(k -> new SrtpStream(k.tx(), k.rx())).orElse(null);
+  private void changeKeys(SipCall call, CallAction.ChangeKeys k) {
+    call.transport.setRemote(k.remote().rtp(), k.remote().rtcp());
+    SrtpStream next = k.keys().map(x -> new SrtpStream(x.tx(), x.rx())).orElse(null);
+    call.media.rekey(next, k.reveal().orElse(null), k.deferred());
   }
 
   /**
@@ -785,186 +705,23 @@ public final class UserAgent implements SipListener, AutoCloseable {
     }
   }
 
-  /**
-   * A reveal arrived in SRTCP. It confirms either the call's current exchange (the first) or the
-   * pending one of a re-offer we answered; anything else (an old exchange's reveal, a forgery)
-   * fails its MAC and is ignored.
-   */
   private void onReveal(SipCall call, byte[] reveal) {
     synchronized (call) {
-      if (call.state == SipCall.State.ENDED) {
-        return;
-      }
-      for (CallSecurity s : new CallSecurity[] {call.pendingSecurity, call.security}) {
-        Optional<PqCall> pq = s == null ? Optional.empty() : s.pqCall();
-        if (pq.isEmpty() || pq.get().role() != Role.ANSWERER || pq.get().isConfirmed()) {
-          continue;
-        }
-        try {
-          pq.get().acceptReveal(reveal);
-        } catch (KeyingException e) {
-          if (e.reason() == KeyingException.Reason.CONTINUITY_MISMATCH
-              || e.reason() == KeyingException.Reason.COMMITMENT_MISMATCH) {
-            fail(call, "peer failed verification (" + e + ")");
-            return;
-          }
-          continue; // not this exchange's reveal
-        }
-        if (s == call.pendingSecurity) {
-          adoptPending(call);
-        } else {
-          maybeReportEstablished(call);
-        }
-        return;
-      }
+      call.core.onReveal(reveal, System.nanoTime());
+      execute(call, null);
     }
-  }
-
-  /**
-   * The answerer waits {@link PhoneConfig#revealTimeout()} for the offerer's reveal. For the
-   * first exchange the call goes on, reported as {@code unconfirmed} (neither the offerer's keys
-   * nor the SAS are confirmed: a warning). A re-offer's keys that were never confirmed are
-   * dropped and the call keeps the keys it had: nothing unconfirmed ever replaces them.
-   */
-  private void armRevealTimeout(SipCall call) {
-    CallSecurity watched = call.pendingSecurity != null ? call.pendingSecurity : call.security;
-    Optional<PqCall> pq = watched.pqCall();
-    if (pq.isEmpty()) {
-      return;
-    }
-    PqCall expected = pq.get();
-    timers.schedule(
-        () -> {
-          synchronized (call) {
-            if (call.state == SipCall.State.ENDED || expected.isConfirmed()) {
-              return;
-            }
-            if (call.pendingSecurity == watched) {
-              call.negotiator.abandon(watched);
-              call.media.abandonRekey();
-              call.pendingSecurity = null;
-              watched.destroy();
-              error(call.id, "WARNING: the re-offer's keys were never confirmed (no valid pqkem reveal within "
-                  + config.revealTimeout().toSeconds() + " s); the call keeps its keys");
-            } else if (call.security == watched) {
-              call.revealTimedOut = true;
-              maybeReportEstablished(call);
-            }
-          }
-        },
-        config.revealTimeout().toMillis(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  private void maybeReportEstablished(SipCall call) {
-    if (call.establishedReported || call.state != SipCall.State.ESTABLISHED || !call.acked) {
-      return;
-    }
-    CallSecurity s = call.security;
-    boolean unconfirmed = s.pqCall().isPresent() && !s.pqCall().get().isConfirmed();
-    if (unconfirmed && !call.revealTimedOut) {
-      return; // answerer: wait for the reveal
-    }
-    call.establishedReported = true;
-    call.establishedNanos = System.nanoTime();
-    if (!unconfirmed) {
-      s.pqCall().ifPresent(pq -> {
-        try {
-          pq.commitContinuity();
-        } catch (KeyingException | RuntimeException e) {
-          error(call.id, "cannot store the retained secret: " + e.getMessage());
-        }
-      });
-    }
-    Map<String, Object> f = fields(call.id);
-    f.put("role", call.role == Role.OFFERER ? "caller" : "callee");
-    securityFields(f, s);
-    if (unconfirmed) {
-      f.put("verification", Verification.UNCONFIRMED.wireName());
-    }
-    f.put("path", "p2p");
-    f.put("setupMs", Math.round((call.establishedNanos - call.startNanos) / 1e4) / 100.0);
-    events.event("established", f);
-    String v = (String) f.get("verification");
-    if (v != null && Verification.valueOf(v.toUpperCase(java.util.Locale.ROOT).replace('-', '_')).isWarning()) {
-      error(call.id, "WARNING: " + v + " - compare the SAS aloud before trusting this call");
-    }
-  }
-
-  /**
-   * A new exchange in an established call took effect: {@code rekeyed} when it was chained to
-   * the call's keys (same peer, same SAS), {@code peer-changed} when it was not (whoever answers
-   * now is a different party, with its own SAS: loud).
-   */
-  private void reportExchange(SipCall call, CallSecurity s) {
-    s.pqCall().ifPresent(pq -> {
-      try {
-        pq.commitContinuity();
-      } catch (KeyingException | RuntimeException e) {
-        error(call.id, "cannot store the retained secret: " + e.getMessage());
-      }
-    });
-    boolean changed = s.pqCall().map(pq -> pq.exchange() == PqCall.Exchange.PEER_CHANGED).orElse(false);
-    Map<String, Object> f = fields(call.id);
-    securityFields(f, s);
-    events.event(changed ? "peer-changed" : "rekeyed", f);
-    if (changed) {
-      error(call.id, "WARNING: peer-changed - the other end of this call is now a different party "
-          + "(transfer, or a man in the middle); compare the new SAS " + s.sas().orElse("?"));
-    }
-  }
-
-  /**
-   * The user compared the SAS of call {@code id} aloud and it matched: remember the peer device
-   * as verified. Emits {@code verified}, or {@code error} when there is nothing to verify.
-   */
-  public void verifySas(int id) {
-    SipCall call = find(id);
-    if (call == null) {
-      error(id, "no such call to verify");
-      return;
-    }
-    synchronized (call) {
-      Optional<PqCall> pq = call.security == null ? Optional.empty() : call.security.pqCall();
-      if (pq.isEmpty()) {
-        error(id, "nothing to verify: the call is not keyed by pqkem");
-        return;
-      }
-      try {
-        pq.get().markSasVerified();
-        Map<String, Object> f = fields(id);
-        securityFields(f, call.security);
-        events.event("verified", f);
-      } catch (KeyingException | RuntimeException e) {
-        error(id, "cannot mark the SAS verified: " + e.getMessage());
-      }
-    }
-  }
-
-  private static void securityFields(Map<String, Object> f, CallSecurity s) {
-    f.put("security", s.security().wireName());
-    f.put("kem", s.kem().orElse(null));
-    f.put("srtp", s.srtp().map(Enum::name).orElse(null));
-    f.put("sas", s.sas().orElse(null));
-    f.put("verification", s.verification().map(v -> v.wireName()).orElse(null));
-    s.pqCall().flatMap(PqCall::verifiedIdentity).ifPresent(id -> f.put("verifiedAs", id));
-    s.note().ifPresent(n -> f.put("note", n.toString()));
   }
 
   private void reportMedia() {
     for (SipCall call : List.copyOf(byDialog.values())) {
-      if (call.state == SipCall.State.ESTABLISHED && call.establishedReported && call.media != null) {
-        events.event("media", mediaFields(call));
+      if (call.core.establishedNanos().isPresent() && !call.ended() && call.media != null) {
+        events.event("media", mediaFields(call, call.media));
       }
     }
   }
 
-  private Map<String, Object> mediaFields(SipCall call) {
-    return mediaFields(call, call.media);
-  }
-
   private Map<String, Object> mediaFields(SipCall call, MediaSession media) {
-    Map<String, Object> f = fields(call.id);
+    Map<String, Object> f = fields(call.id());
     var st = media.stats();
     f.put("packetsSent", st.packetsSent());
     f.put("packetsReceived", st.packetsReceived());
@@ -972,82 +729,21 @@ public final class UserAgent implements SipListener, AutoCloseable {
     f.put("authFailures", st.authFailures());
     f.put("rtcpAuthFailures", st.rtcpAuthFailures());
     f.put("replays", st.replays());
-    media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.startNanos) / 1e4) / 100.0));
+    media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.core.startNanos()) / 1e4) / 100.0));
     return f;
   }
 
   // ---------------------------------------------------------------- endings
 
-  private void refuse(RequestEvent ev, ServerTransaction st, SipCall call, int code, String warnCode, String why) {
-    error(call.id, "refused the call (" + code + "): " + warnCode + ": " + why);
-    terminate(call, "refused");
-    try {
-      respond(ev, st, code, warning(warnCode, why));
-    } catch (SipException | ParseException | RuntimeException e) {
-      // the caller is gone (e.g. a truncated request on a closed connection)
-    }
-  }
-
-  private javax.sip.header.WarningHeader warning(String code, String text) throws ParseException {
-    try {
-      String clean = (code + ": " + text).replace('"', '\'');
-      return headers.createWarningHeader("pqsip", 399, clean);
-    } catch (javax.sip.InvalidArgumentException e) {
-      throw new ParseException(e.getMessage(), 0);
-    }
-  }
-
-  private void respond(RequestEvent ev, ServerTransaction st, int code, javax.sip.header.Header extra)
-      throws SipException, ParseException {
-    try {
-      Response r = messages.createResponse(code, ev.getRequest());
-      if (extra != null) {
-        r.addHeader(extra);
-      }
-      if (code >= 200 && code < 300 && ev.getRequest().getMethod().equals(Request.INVITE)) {
-        ((ToHeader) r.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
-      }
-      st.sendResponse(r);
-    } catch (javax.sip.InvalidArgumentException e) {
-      throw new SipException(e.getMessage(), e);
-    }
-  }
-
-  private void fail(SipCall call, String why) {
-    error(call.id, why);
-    boolean confirmedDialog =
-        call.dialog != null && call.dialog.getState() == javax.sip.DialogState.CONFIRMED;
-    if (call.state == SipCall.State.ESTABLISHED || (call.state == SipCall.State.CALLING && confirmedDialog)) {
-      try {
-        Request bye = call.dialog.createRequest(Request.BYE);
-        call.dialog.sendRequest(provider.getNewClientTransaction(bye));
-      } catch (SipException | RuntimeException e) {
-        // tear down locally anyway
-      }
-    }
-    terminate(call, "error");
-  }
-
-  /** Stops media, wipes keys, forgets the call, reports {@code ended} once. */
-  private void terminate(SipCall call, String reason) {
-    if (call.state == SipCall.State.ENDED) {
-      return;
-    }
-    boolean wasEstablished = call.establishedReported && call.media != null;
-    call.state = SipCall.State.ENDED;
-    Map<String, Object> last = wasEstablished ? mediaFields(call) : null;
+  /** Stops media, forgets the call, reports the last media figures and {@code ended}. */
+  private void release(SipCall call, String reason) {
+    Map<String, Object> last =
+        call.core.establishedNanos().isPresent() && call.media != null ? mediaFields(call, call.media) : null;
     if (call.media != null) {
       call.media.close();
     } else if (call.transport != null) {
       call.transport.close();
     }
-    if (call.security != null) {
-      call.security.destroy();
-    }
-    if (call.pendingSecurity != null) {
-      call.pendingSecurity.destroy();
-    }
-    call.negotiator.close();
     if (call.dialog != null) {
       byDialog.remove(call.dialog);
     }
@@ -1056,7 +752,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     if (last != null) {
       events.event("media", last);
     }
-    ended(call.id, reason);
+    ended(call.id(), reason);
   }
 
   private void error(int id, String message) {
@@ -1079,12 +775,12 @@ public final class UserAgent implements SipListener, AutoCloseable {
 
   private SipCall find(int id) {
     for (SipCall c : byDialog.values()) {
-      if (c.id == id) {
+      if (c.id() == id) {
         return c;
       }
     }
     for (SipCall c : byClientTx.values()) {
-      if (c.id == id) {
+      if (c.id() == id) {
         return c;
       }
     }
@@ -1100,16 +796,14 @@ public final class UserAgent implements SipListener, AutoCloseable {
   public int activeCalls() {
     java.util.Set<SipCall> all = new java.util.HashSet<>(byDialog.values());
     all.addAll(byClientTx.values());
-    all.removeIf(c -> c.state == SipCall.State.ENDED);
+    all.addAll(byServerTxBranch.values());
+    all.removeIf(SipCall::ended);
     return all.size();
   }
 
-  private static String body(javax.sip.message.Message m) throws SdpException {
+  private static String bodyText(javax.sip.message.Message m) {
     byte[] raw = m.getRawContent();
-    if (raw == null || raw.length == 0) {
-      throw new SdpException("no SDP body");
-    }
-    return new String(raw, StandardCharsets.UTF_8);
+    return raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
   }
 
   static String aor(URI uri) {
@@ -1131,7 +825,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     all.addAll(byClientTx.values());
     for (SipCall c : all) {
       try {
-        hangup(c.id);
+        hangup(c.id());
       } catch (RuntimeException e) {
         // keep closing
       }

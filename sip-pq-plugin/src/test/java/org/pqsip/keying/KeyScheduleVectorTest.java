@@ -86,6 +86,28 @@ class KeyScheduleVectorTest {
         .isEqualTo("0100" + "11".repeat(32) + "00".repeat(32) + "d7e86e3db58ba07062d9ccef99c6d116");
   }
 
+  /** A.6: a rekey chained to the A.3 exchange (PROTOCOL.md §6.1). */
+  @Test
+  void a6ChainedRekey() throws KeyingException {
+    KeySchedule previous = vectorSchedule();
+    byte[] chainId = previous.chainId();
+    assertThat(Hex.of(chainId)).isEqualTo("5c668d58d8f6c86600fb711890b45b99");
+    Secret chain = previous.chainSecret();
+    assertThat(Hex.of(chain.exposeSecretBytes())).isEqualTo(
+        "fdb05b22e1af23039fcecf5ddcc30d57ef8803e4d1b0902a20df0205b97a59f7ff311e4e36676989c3bb27e628d3af05");
+    KemOffer reoffer = KemOffer.of(
+        KemAlgorithm.MLKEM1024_X25519, fill(1600, 5, 1), DeviceId.of(constant(16, 0x01)),
+        PendingOffer.commitment(NONCE), List.of(SrtpSuite.AEAD_AES_256_GCM, SrtpSuite.AES_256_CM_HMAC_SHA1_80),
+        "AEAD_AES_256_GCM,AES_256_CM_HMAC_SHA1_80", Optional.of(chainId));
+    byte[] th = Transcript.hash(reoffer, fill(1600, 7, 2), DeviceId.of(constant(16, 0x02)), SrtpSuite.AEAD_AES_256_GCM, Optional.of(chainId));
+    assertThat(Hex.of(th)).isEqualTo("a67e2ac25db90bd930034bf1a31e4059e2b8bf6d0538079050fe26fa152f1aac"
+        + "7ce39da64c21005fd0f150ea4b6a5d08");
+    KeySchedule ks = KeySchedule.derive(Secret.adopt(fill(128, 1, 0)), th, SrtpSuite.AEAD_AES_256_GCM, Optional.of(chain));
+    assertThat(Hex.of(ks.prkForTest().exposeSecretBytes())).isEqualTo(
+        "e15eb8127bfc879251c85cd8c5d07537ce17bf4f88e5d3e85851ea360d0ca9f009c861644d26d057075eeea009d68925");
+    assertThat(Hex.of(ks.answerConfirmation())).isEqualTo("84a72d5a7b4e6c55cda4abdf5961c594d2242d2a3f13ea359a4016f055f37107");
+  }
+
   @Test
   void a4EndToEndWithDeterministicRandomness() throws Exception {
     ShakeRandom ra = new ShakeRandom("pqsip-v1 vector offerer");

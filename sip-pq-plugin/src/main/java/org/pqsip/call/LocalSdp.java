@@ -1,4 +1,4 @@
-package org.pqsip.sip;
+package org.pqsip.call;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,10 +10,10 @@ import org.pqsip.sdp.SdpLine;
 import org.pqsip.sdp.SessionDescription;
 
 /** Our audio SDP, and the bits we read from the peer's (address, port, codec). */
-final class LocalSdp {
+public final class LocalSdp {
   private LocalSdp() {}
 
-  static SessionDescription audio(InetSocketAddress rtp, AudioCodec preferred, long sessionId, long version) {
+  public static SessionDescription audio(InetSocketAddress rtp, AudioCodec preferred, long sessionId, long version) {
     AudioCodec other = preferred == AudioCodec.PCMU ? AudioCodec.PCMA : AudioCodec.PCMU;
     String ip = rtp.getAddress().getHostAddress();
     String family = rtp.getAddress() instanceof java.net.Inet6Address ? "IP6" : "IP4";
@@ -51,13 +51,13 @@ final class LocalSdp {
   }
 
   /** The peer's RTP and RTCP addresses and the first codec we share, for the audio m-line. */
-  record Remote(int mline, InetSocketAddress rtp, InetSocketAddress rtcp, AudioCodec codec) {}
+  public record Remote(int mline, InetSocketAddress rtp, InetSocketAddress rtcp, AudioCodec codec) {}
 
   /**
    * The first audio m-line we can play, or empty; ports that cannot be addressed (RTCP beyond
    * 65535, negative, not a number) are an {@link SdpException}, never an unchecked exception.
    */
-  static Optional<Remote> remote(SessionDescription sdp) throws SdpException {
+  public static Optional<Remote> remote(SessionDescription sdp) throws SdpException {
     Optional<String> sessionC = connection(sdp.sessionLines());
     for (int i = 0; i < sdp.media().size(); i++) {
       MediaDescription m = sdp.media().get(i);

@@ -1,0 +1,310 @@
+package org.pqsip.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.pqsip.keying.DeviceId;
+import org.pqsip.keying.InMemoryPeerStore;
+import org.pqsip.keying.KeyingConfig;
+import org.pqsip.keying.PeerStore;
+import org.pqsip.keying.Policy;
+import org.pqsip.media.AudioCodec;
+import org.pqsip.negotiation.CallSecurity;
+import org.pqsip.negotiation.SdpNegotiator;
+import org.pqsip.sdp.PqKemAttribute;
+import org.pqsip.sdp.SessionDescription;
+import org.pqsip.testing.ShakeRandom;
+
+/**
+ * Three parties driven through the call state machine with simulated time: Alice calls Bob, and
+ * the PBX between them sees every offer and answer, may rewrite them, re-INVITE either leg or
+ * answer in the other's place. No sockets, no threads, no sleeps: "media" is only the reveal
+ * carried from Alice's actions to Bob, and time moves when a test says so. Each test is named
+ * after what the PBX tries.
+ */
+class CallCoreSimTest {
+  static final long MS = 1_000_000L;
+  static final Duration REVEAL_TIMEOUT = Duration.ofSeconds(10);
+  static final InetSocketAddress A_RTP = addr(40000);
+  static final InetSocketAddress B_RTP = addr(41000);
+
+  private long now = 1_000 * MS;
+
+  static InetSocketAddress addr(int port) {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+  }
+
+  /** One phone: its keying config, store and seeded randomness. */
+  record Phone(String name, KeyingConfig keying, PeerStore store, ShakeRandom random) {
+    static Phone of(String name, Policy policy) {
+      ShakeRandom r = new ShakeRandom("call sim " + name);
+      return new Phone(name, KeyingConfig.defaults(policy, DeviceId.random(r)), new InMemoryPeerStore(), r);
+    }
+
+    SdpNegotiator negotiator(String peer) {
+      return new SdpNegotiator(keying, store, "sip:" + peer + "@pq.test", random);
+    }
+  }
+
+  private final Phone alice = Phone.of("alice", Policy.PREFER);
+  private final Phone bob = Phone.of("bob", Policy.PREFER);
+  private final Phone pbx = Phone.of("pbx", Policy.PREFER);
+
+  private static CallCore.Settings settings(boolean autoAnswer) {
+    return CallCore.Settings.of(AudioCodec.PCMU, REVEAL_TIMEOUT, autoAnswer);
+  }
+
+  /** Alice's and Bob's cores after a complete first exchange, and what each has done so far. */
+  final class Call {
+    final CallCore a = CallCore.outgoing(1, settings(false), alice.negotiator("bob"), 11, now);
+    final CallCore b = CallCore.incoming(1, settings(true), bob.negotiator("alice"), 22, now);
+    final List<CallAction> aDid = new ArrayList<>();
+    final List<CallAction> bDid = new ArrayList<>();
+
+    Call establish() {
+      String offer = a.offer(A_RTP, Optional.empty());
+      assertThat(b.onInvite(offer, now)).isPresent();
+      b.answer(B_RTP, now);
+      String answer = sdp(drainB(), 200);
+      a.onAnswer(answer, now);
+      b.onAck(now);
+      deliverReveal(drainA());
+      drainB();
+      return this;
+    }
+
+    List<CallAction> drainA() {
+      List<CallAction> d = a.drain();
+      aDid.addAll(d);
+      return d;
+    }
+
+    List<CallAction> drainB() {
+      List<CallAction> d = b.drain();
+      bDid.addAll(d);
+      return d;
+    }
+
+    /** Alice's media carries her newest reveal to Bob (in SRTCP). */
+    void deliverReveal(List<CallAction> aliceActions) {
+      for (CallAction x : aliceActions) {
+        Optional<byte[]> r = x instanceof CallAction.StartMedia m ? m.reveal()
+            : x instanceof CallAction.ChangeKeys k ? k.reveal() : Optional.empty();
+        r.ifPresent(bytes -> b.onReveal(bytes, now));
+      }
+    }
+  }
+
+  static String sdp(List<CallAction> actions, int code) {
+    return actions.stream()
+        .filter(x -> x instanceof CallAction.Respond r && r.code() == code)
+        .map(x -> ((CallAction.Respond) x).sdp().orElseThrow())
+        .findFirst().orElseThrow(() -> new AssertionError("no " + code + " in " + actions));
+  }
+
+  static String reoffer(List<CallAction> actions) {
+    return actions.stream().filter(x -> x instanceof CallAction.SendReoffer)
+        .map(x -> ((CallAction.SendReoffer) x).sdp()).findFirst().orElseThrow();
+  }
+
+  static List<String> emitted(List<CallAction> actions, String type) {
+    return actions.stream().filter(x -> x instanceof CallAction.Emit e && e.type().equals(type))
+        .map(x -> String.valueOf(((CallAction.Emit) x).fields())).toList();
+  }
+
+  static Optional<Integer> response(List<CallAction> actions) {
+    return actions.stream().filter(x -> x instanceof CallAction.Respond).map(x -> ((CallAction.Respond) x).code()).findFirst();
+  }
+
+  static String warning(List<CallAction> actions) {
+    return actions.stream().filter(x -> x instanceof CallAction.Respond r && r.warning().isPresent())
+        .map(x -> ((CallAction.Respond) x).warning().get()).findFirst().orElse("");
+  }
+
+  static boolean released(List<CallAction> actions) {
+    return actions.stream().anyMatch(x -> x instanceof CallAction.Release);
+  }
+
+  private void advance(Duration d, CallCore... cores) {
+    now += d.toNanos();
+    for (CallCore c : cores) {
+      c.onTimer(now);
+    }
+  }
+
+  @Test
+  void honestRekeyTakesOverOnlyOnceAliceProvesItAndKeepsTheSas() {
+    Call c = new Call().establish();
+    CallSecurity before = c.b.security();
+    String sas = before.sas().orElseThrow();
+    c.a.rekey(A_RTP);
+    c.b.onReInvite(reoffer(c.drainA()), B_RTP, now);
+    List<CallAction> bob1 = c.drainB();
+    assertThat(response(bob1)).contains(200);
+    assertThat(bob1).anySatisfy(x -> assertThat(x).isInstanceOfSatisfying(CallAction.ChangeKeys.class, k -> assertThat(k.deferred()).isTrue()));
+    assertThat(c.b.security()).as("nothing changes before Alice proves the new keys").isSameAs(before);
+    c.a.onReofferAnswer(sdp(bob1, 200), now);
+    List<CallAction> alice1 = c.drainA();
+    assertThat(emitted(alice1, "rekeyed")).hasSize(1);
+    c.deliverReveal(alice1);
+    List<CallAction> bob2 = c.drainB();
+    assertThat(emitted(bob2, "rekeyed")).singleElement().asString().contains("sas=" + sas);
+    assertThat(c.b.security()).isNotSameAs(before);
+  }
+
+  @Test
+  void pbxTerminatingTheRekeyOnBothLegsLeavesBothPhonesOnTheirKeys() throws Exception {
+    Call c = new Call().establish();
+    CallSecurity aliceKeys = c.a.security();
+    CallSecurity bobKeys = c.b.security();
+    // Leg 1: the PBX answers Alice's re-offer itself, claiming the chain it saw.
+    c.a.rekey(A_RTP);
+    SessionDescription aliceReoffer = SessionDescription.parse(reoffer(c.drainA()));
+    SdpNegotiator asBob = new SdpNegotiator(
+        new KeyingConfig(Policy.PREFER, pbx.keying().kem(), pbx.keying().srtpSuites(), false, false, bob.keying().device()),
+        pbx.store(), "sip:alice@pq.test", pbx.random());
+    String forged = asBob.answerOffer(aliceReoffer, aliceReoffer).sdp().format();
+    String chain = aliceReoffer.attributeValues(PqKemAttribute.NAME).get(0).replaceAll(".* chain=", "");
+    forged = forged.replaceFirst("(a=pqkem:[^\\r\\n]*)", "$1 chain=" + chain);
+    c.a.onReofferAnswer(forged, now);
+    List<CallAction> alice1 = c.drainA();
+    assertThat(emitted(alice1, "error")).singleElement().asString().contains("keeps its keys").contains("pqkem-confirmation-failed");
+    assertThat(alice1).noneMatch(x -> x instanceof CallAction.ChangeKeys);
+    assertThat(c.a.security()).isSameAs(aliceKeys);
+    // Leg 2: the PBX re-offers to Bob, copying Alice's chain id; it cannot make the reveal.
+    SdpNegotiator asAlice = pbx.negotiator("bob");
+    String pbxOffer = asAlice.createOffer(aliceReoffer).format();
+    pbxOffer = pbxOffer.replaceFirst("(a=pqkem:[^\\r\\n]*)", "$1 chain=" + chain);
+    c.b.onReInvite(pbxOffer, B_RTP, now);
+    assertThat(response(c.drainB())).contains(200);
+    advance(REVEAL_TIMEOUT.plusMillis(1), c.b);
+    List<CallAction> bob2 = c.drainB();
+    assertThat(bob2).anyMatch(x -> x instanceof CallAction.AbandonPendingKeys);
+    assertThat(emitted(bob2, "error")).singleElement().asString().contains("never confirmed").contains("keeps its keys");
+    assertThat(c.b.security()).isSameAs(bobKeys);
+    assertThat(released(bob2)).isFalse();
+  }
+
+  @Test
+  void pbxReInvitingBobWithItsOwnUnchainedOfferIsAnnouncedAsPeerChanged() throws Exception {
+    Call c = new Call().establish();
+    SdpNegotiator asSomeoneElse = pbx.negotiator("bob");
+    String offer = asSomeoneElse.createOffer(LocalSdp.audio(addr(43000), AudioCodec.PCMU, 5, 1)).format();
+    c.b.onReInvite(offer, B_RTP, now);
+    String answer = sdp(c.drainB(), 200);
+    CallSecurity pbxSide = asSomeoneElse.acceptAnswer(SessionDescription.parse(answer));
+    c.b.onReveal(pbxSide.pqCall().orElseThrow().revealMessage(), now); // the PBX can reveal: it is its exchange
+    List<CallAction> bob1 = c.drainB();
+    assertThat(emitted(bob1, "peer-changed")).hasSize(1);
+    assertThat(emitted(bob1, "error")).singleElement().asString().contains("WARNING: peer-changed");
+    assertThat(emitted(bob1, "rekeyed")).isEmpty();
+  }
+
+  @Test
+  void pbxStrippingPqkemFromAReInviteGets488WithTheReasonAndBobKeepsHisKeys() throws Exception {
+    Call c = new Call().establish();
+    CallSecurity bobKeys = c.b.security();
+    c.a.rekey(A_RTP);
+    String stripped = SessionDescription.parse(reoffer(c.drainA()))
+        .withoutSessionLines(l -> l.isAttribute(PqKemAttribute.NAME)).format();
+    c.b.onReInvite(stripped, B_RTP, now);
+    List<CallAction> bob1 = c.drainB();
+    assertThat(response(bob1)).contains(488);
+    assertThat(warning(bob1)).startsWith("pqkem-downgrade-refused");
+    assertThat(bob1).noneMatch(x -> x instanceof CallAction.ChangeKeys);
+    assertThat(c.b.security()).isSameAs(bobKeys);
+  }
+
+  @Test
+  void pbxStrippingPqkemFromTheAnswerToAliceReofferChangesNothing() throws Exception {
+    Call c = new Call().establish();
+    CallSecurity aliceKeys = c.a.security();
+    c.a.rekey(A_RTP);
+    c.b.onReInvite(reoffer(c.drainA()), B_RTP, now);
+    String stripped = SessionDescription.parse(sdp(c.drainB(), 200))
+        .withoutSessionLines(l -> l.isAttribute(PqKemAttribute.NAME)).format();
+    c.a.onReofferAnswer(stripped, now);
+    List<CallAction> alice1 = c.drainA();
+    assertThat(emitted(alice1, "error")).singleElement().asString().contains("pqkem-downgrade-refused");
+    assertThat(alice1).noneMatch(x -> x instanceof CallAction.ChangeKeys);
+    assertThat(c.a.security()).isSameAs(aliceKeys);
+  }
+
+  @Test
+  void pbxFloodingReOffersIsRateLimited() {
+    Call c = new Call().establish();
+    List<Integer> codes = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      c.a.rekey(A_RTP);
+      c.b.onReInvite(reoffer(c.drainA()), B_RTP, now);
+      List<CallAction> bob = c.drainB();
+      codes.add(response(bob).orElseThrow());
+      if (codes.get(i) == 488) {
+        assertThat(warning(bob)).startsWith("pqkem-rate-limited");
+      }
+    }
+    assertThat(codes).containsExactly(200, 200, 200, 200, 200, 488, 488, 488);
+    advance(Duration.ofSeconds(7), c.a, c.b);
+    c.a.rekey(A_RTP);
+    c.b.onReInvite(reoffer(c.drainA()), B_RTP, now);
+    assertThat(response(c.drainB())).contains(200);
+  }
+
+  @Test
+  void pbxSwallowingTheRevealLeavesTheCallUpButUnconfirmed() {
+    Call c = new Call();
+    c.b.onInvite(c.a.offer(A_RTP, Optional.empty()), now);
+    c.b.answer(B_RTP, now);
+    c.a.onAnswer(sdp(c.drainB(), 200), now);
+    c.b.onAck(now); // no reveal ever arrives
+    assertThat(emitted(c.drainB(), "established")).isEmpty();
+    advance(REVEAL_TIMEOUT.plusMillis(1), c.b);
+    List<CallAction> bob = c.drainB();
+    assertThat(emitted(bob, "established")).singleElement().asString().contains("verification=unconfirmed");
+    assertThat(emitted(bob, "error")).singleElement().asString().contains("WARNING: unconfirmed");
+    assertThat(released(bob)).isFalse();
+  }
+
+  @Test
+  void secondForkAnsweringTheInviteIsEnded() {
+    Call c = new Call().establish();
+    c.a.onForkAnswer();
+    List<CallAction> alice = c.drainA();
+    assertThat(alice).anyMatch(x -> x instanceof CallAction.EndFork);
+    assertThat(released(alice)).isFalse();
+  }
+
+  @Test
+  void brokenOffersAreRefusedWithAReasonAndReleasedWithoutMedia() {
+    for (String broken : List.of(
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 65535 RTP/AVP 0\r\n",
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=rtcp:70000\r\n",
+        "garbage")) {
+      CallCore b = CallCore.incoming(1, settings(true), bob.negotiator("alice"), 22, now);
+      assertThat(b.onInvite(broken, now)).isEmpty();
+      List<CallAction> did = b.drain();
+      assertThat(response(did)).contains(400);
+      assertThat(warning(did)).startsWith("sdp-malformed");
+      assertThat(did).noneMatch(x -> x instanceof CallAction.StartMedia);
+      assertThat(released(did)).isTrue();
+      assertThat(b.nextDeadline()).isEmpty();
+    }
+  }
+
+  @Test
+  void unansweredIncomingCallRingsThenTimesOut() {
+    CallCore b = CallCore.incoming(1, settings(false), bob.negotiator("alice"), 22, now);
+    b.onInvite(new Call().a.offer(A_RTP, Optional.empty()), now);
+    assertThat(response(b.drain())).contains(180);
+    advance(Duration.ofSeconds(31), b);
+    List<CallAction> did = b.drain();
+    assertThat(response(did)).contains(480);
+    assertThat(released(did)).isTrue();
+  }
+}
