@@ -46,7 +46,7 @@ class BaresipIT {
         awaitAudio(alice);
         endAndCheckTone(alice, id);
       } finally {
-        alice.ua().close();
+        alice.close();
       }
     }
   }
@@ -64,7 +64,7 @@ class BaresipIT {
         assertThat(lastMedia(alice).get("authFailures")).isEqualTo(0L);
         endAndCheckTone(alice, id);
       } finally {
-        alice.ua().close();
+        alice.close();
       }
     }
   }
@@ -80,7 +80,7 @@ class BaresipIT {
         awaitAudio(alice);
         endAndCheckTone(alice, (Integer) e.get("call"));
       } finally {
-        alice.ua().close();
+        alice.close();
       }
     }
   }
@@ -97,7 +97,7 @@ class BaresipIT {
         assertThat(lastMedia(alice).get("authFailures")).isEqualTo(0L);
         endAndCheckTone(alice, (Integer) e.get("call"));
       } finally {
-        alice.ua().close();
+        alice.close();
       }
     }
   }
@@ -114,7 +114,7 @@ class BaresipIT {
         carol.process.awaitLine("488", T);
         assertThat(alice.ua().activeCalls()).isZero();
       } finally {
-        alice.ua().close();
+        alice.close();
       }
     }
   }

@@ -55,7 +55,7 @@ class BaresipTurnIT {
           alice.log().await("ended", T);
           assertThat(ToneCheck.dominates(Wav.read(alice.recording()), 880)).as("we hear baresip's tone through the relay").isTrue();
         } finally {
-          alice.ua().close();
+          alice.close();
         }
       }
     }

@@ -83,8 +83,8 @@ class KamailioIT {
         alice.ua().hangup(id);
         bob.log().await("ended", T);
       } finally {
-        alice.ua().close();
-        bob.ua().close();
+        alice.close();
+        bob.close();
       }
     }
   }
@@ -113,8 +113,8 @@ class KamailioIT {
         bob.log().await("ended", T);
         assertThat(ToneCheck.dominates(Wav.read(bob.recording()), 440)).isTrue();
       } finally {
-        alice.ua().close();
-        bob.ua().close();
+        alice.close();
+        bob.close();
       }
     }
   }

@@ -67,8 +67,8 @@ class MediaCaptureIT {
         alice.ua().hangup(id);
         bob.log().await("ended", T);
       } finally {
-        alice.ua().close();
-        bob.ua().close();
+        alice.close();
+        bob.close();
       }
     }
     ExternalProcess read =

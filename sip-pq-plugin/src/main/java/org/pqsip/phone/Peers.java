@@ -39,6 +39,7 @@ public final class Peers implements Callable<Integer> {
     if (forget != null) {
       try {
         boolean had = store.forget(DeviceId.parse(forget));
+        store.close();
         System.out.println(had ? "forgot " + forget : "no such device: " + forget);
         return had ? 0 : 1;
       } catch (KeyingException e) {

@@ -138,7 +138,10 @@ public final class Phone implements Callable<Integer> {
       }
     };
     ua[0] = new UserAgent(config, store, events, random);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> ua[0].close()));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      ua[0].close();
+      store.close();
+    }));
     try {
       ua[0].start();
     } catch (javax.sip.SipException e) {
@@ -154,6 +157,7 @@ public final class Phone implements Callable<Integer> {
     readCommands(ua[0], events);
     done.await();
     ua[0].close();
+    store.close();
     timers.shutdownNow();
     return 0;
   }

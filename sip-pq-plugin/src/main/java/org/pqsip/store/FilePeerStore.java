@@ -34,7 +34,8 @@ import org.pqsip.keying.PeerStore;
  * A {@link PeerStore} in one file per local identity, readable only by its owner (mode 0600 in
  * a 0700 directory). Every change takes an exclusive lock, re-reads the file (so two processes
  * sharing a state directory lose no update), writes a temporary file, forces it to disk and
- * renames it over the old one. It also holds the local device id.
+ * renames it over the old one, on a writer thread of its own (see {@link #update}): call
+ * {@link #flush()} or {@link #close()} before the process ends. It also holds the local device id.
  *
  * <p>Privacy: peers are stored by device id (random); addresses-of-record only as an HMAC under a
  * random key of this store, so the file lists no SIP addresses and its entries cannot be matched
@@ -43,7 +44,7 @@ import org.pqsip.keying.PeerStore;
  * the file: protect it like a private key. Bounded: at most {@link #MAX_DEVICES} records (the
  * least recently used unverified ones go first) and {@link #MAX_DEVICES_PER_PEER} per address.
  */
-public final class FilePeerStore implements PeerStore {
+public final class FilePeerStore implements PeerStore, AutoCloseable {
   public static final int MAX_DEVICES = 2000;
   public static final int MAX_DEVICES_PER_PEER = 16;
   private static final String HEADER =
@@ -97,6 +98,9 @@ public final class FilePeerStore implements PeerStore {
         }
       }
     }
+    // Changes are written by a daemon thread: whatever is pending when the JVM exits is written
+    // by this hook (the phone also closes the store when it stops).
+    Runtime.getRuntime().addShutdownHook(new Thread(store::flushQuietly, "pqsip-peer-store-exit"));
     return store;
   }
 
@@ -129,11 +133,15 @@ public final class FilePeerStore implements PeerStore {
   }
 
   private void load() throws IOException {
+    load(Files.readAllLines(file, StandardCharsets.US_ASCII));
+  }
+
+  private void load(List<String> fileLines) throws IOException {
     devices.clear();
     lastUsed.clear();
     links.clear();
     int lineNo = 0;
-    for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+    for (String line : fileLines) {
       lineNo++;
       if (line.isBlank() || line.startsWith("#")) {
         continue;
@@ -185,15 +193,92 @@ public final class FilePeerStore implements PeerStore {
     return s.equals("1");
   }
 
-  /** Runs {@code change} on the freshest state under the file lock, then writes it. */
-  private synchronized void update(Runnable change) {
-    try (Locked lock = lock()) {
-      load();
+  /**
+   * Applies {@code change} to the state in memory at once (so the caller and every later read see
+   * it) and has the writer thread write it. The writer takes the file lock, re-reads the file
+   * (another process may have changed it), applies the pending changes again (each is
+   * idempotent), forces the file to disk and renames it: all of that off the caller's thread, so
+   * no call set-up waits for a disk.
+   */
+  private void update(Runnable change) {
+    synchronized (this) {
       change.run();
       bound();
-      save();
+      pending.add(change);
+    }
+    try {
+      writer.execute(this::writePending);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      writePending(); // closed: write on the caller's thread
+    }
+  }
+
+  private final List<Runnable> pending = new ArrayList<>();
+  private final java.util.concurrent.ExecutorService writer =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pqsip-peer-store");
+        t.setDaemon(true);
+        return t;
+      });
+  private volatile IOException lastWriteError;
+
+  private void writePending() {
+    List<Runnable> batch;
+    synchronized (this) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      batch = List.copyOf(pending);
+    }
+    try (Locked lock = lock()) {
+      List<String> onDisk = Files.readAllLines(file, StandardCharsets.US_ASCII);
+      List<String> text;
+      synchronized (this) {
+        load(onDisk);
+        pending.forEach(Runnable::run); // the batch and anything newer, again: all idempotent
+        bound();
+        pending.removeAll(batch);
+        text = render();
+      }
+      write(text);
+      lastWriteError = null;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot update peer store " + file, e);
+      lastWriteError = e;
+    }
+  }
+
+  /** Waits until every change so far is on disk; throws if the last write failed. */
+  public void flush() {
+    try {
+      writer.submit(this::writePending).get();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      writePending();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+    IOException e = lastWriteError;
+    if (e != null) {
+      throw new UncheckedIOException("cannot write peer store " + file, e);
+    }
+  }
+
+  private void flushQuietly() {
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      System.err.println("pqsip: " + e.getMessage());
+    }
+  }
+
+  /** Writes what is pending and stops the writer thread. */
+  @Override
+  public void close() {
+    try {
+      flush();
+    } finally {
+      writer.shutdown();
     }
   }
 
@@ -253,12 +338,12 @@ public final class FilePeerStore implements PeerStore {
 
   @Override
   public boolean forget(DeviceId device) {
-    boolean[] had = new boolean[1];
-    update(() -> {
-      had[0] = devices.containsKey(device);
-      dropDevice(device);
-    });
-    return had[0];
+    boolean had;
+    synchronized (this) {
+      had = devices.containsKey(device);
+    }
+    update(() -> dropDevice(device));
+    return had;
   }
 
   private String aorKey(String peerKey) {
@@ -268,6 +353,10 @@ public final class FilePeerStore implements PeerStore {
   }
 
   private void save() throws IOException {
+    write(render());
+  }
+
+  private List<String> render() {
     List<String> lines = new ArrayList<>();
     lines.add(HEADER);
     lines.add("self " + self.text());
@@ -286,6 +375,10 @@ public final class FilePeerStore implements PeerStore {
         lines.add("aor " + e.getKey() + " " + String.join(",", e.getValue().stream().map(DeviceId::text).toList()));
       }
     }
+    return lines;
+  }
+
+  private void write(List<String> lines) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),

@@ -26,6 +26,7 @@ class HostilePbxIT {
 
   @TempDir Path dir;
   private final java.util.List<UserAgent> agents = new java.util.ArrayList<>();
+  private final java.util.List<org.pqsip.store.FilePeerStore> stores = new java.util.ArrayList<>();
 
   private static synchronized int ports() {
     int p = nextPort;
@@ -38,6 +39,7 @@ class HostilePbxIT {
     TestPhone p = TestPhone.start(name, port, mediaBase(port), dir,
         TestPhone.Options.of(policy, autoAnswer).withTone(name.startsWith("a") ? 440 : 660));
     agents.add(p.ua());
+    stores.add(p.store());
     return p;
   }
 
@@ -48,6 +50,7 @@ class HostilePbxIT {
   @AfterEach
   void stop() {
     agents.forEach(UserAgent::close);
+    stores.forEach(org.pqsip.store.FilePeerStore::close); // before the temporary directory goes
   }
 
   private static long received(TestPhone p) {

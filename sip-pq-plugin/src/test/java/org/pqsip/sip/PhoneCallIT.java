@@ -43,6 +43,7 @@ class PhoneCallIT {
 
   @TempDir Path dir;
   private final java.util.List<UserAgent> agents = new java.util.ArrayList<>();
+  private final java.util.List<org.pqsip.store.FilePeerStore> stores = new java.util.ArrayList<>();
 
   private static synchronized int ports() {
     int p = nextPort;
@@ -55,12 +56,14 @@ class PhoneCallIT {
     TestPhone p = TestPhone.start(name, port, 42000 + (port - 25070) * 50, dir,
         TestPhone.Options.of(policy, autoAnswer).withTone(name.startsWith("a") ? 440 : 660));
     agents.add(p.ua());
+    stores.add(p.store());
     return p;
   }
 
   @AfterEach
   void stop() {
     agents.forEach(UserAgent::close);
+    stores.forEach(org.pqsip.store.FilePeerStore::close); // before the temporary directory goes
   }
 
   static EventLog.Event awaitPackets(TestPhone p, long n) throws InterruptedException {
@@ -108,7 +111,9 @@ class PhoneCallIT {
       alice.ua().hangup(id);
       bob.log().await(e -> e.type().equals("ended") && e.get("call").equals(n), T, "ended #" + n);
     }
+    alice.store().flush();
     Path file = alice.store().file();
+    assertThat(Files.readString(file)).contains("device ");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     assertThat(Files.readString(file)).doesNotContain("bob").doesNotContain("127.0.0.1");
   }

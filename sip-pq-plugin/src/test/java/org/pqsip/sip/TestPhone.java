@@ -13,7 +13,15 @@ import org.pqsip.media.ToneSource;
 import org.pqsip.store.FilePeerStore;
 
 /** A real user agent on loopback for tests, with its events, store and recording. */
-public record TestPhone(String name, int port, UserAgent ua, EventLog log, FilePeerStore store, Path recording) {
+public record TestPhone(String name, int port, UserAgent ua, EventLog log, FilePeerStore store, Path recording)
+    implements AutoCloseable {
+  /** Stops the phone, then writes its peer store (before a test's temporary directory goes). */
+  @Override
+  public void close() {
+    ua.close();
+    store.close();
+  }
+
   public String uri() {
     return "sip:" + name + "@127.0.0.1:" + port;
   }

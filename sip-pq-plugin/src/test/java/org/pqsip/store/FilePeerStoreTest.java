@@ -36,6 +36,8 @@ class FilePeerStoreTest {
     two.putDevice(record(b, false)); // two never saw a: it must re-read before writing
     one.linkDevice("sip:bob@pq.test", a);
     two.linkDevice("sip:bob@pq.test", b);
+    one.flush();
+    two.flush();
     FilePeerStore fresh = FilePeerStore.open(dir, "sip:me@pq.test", random);
     assertThat(fresh.device(a)).isPresent();
     assertThat(fresh.device(b)).isPresent();
@@ -47,10 +49,12 @@ class FilePeerStoreTest {
   void addressesOfRecordAreNotInTheFileInClearNorAsAPlainHash() throws IOException {
     FilePeerStore s = FilePeerStore.open(dir, "sip:me@pq.test", random);
     s.linkDevice("sip:bob@pq.test", DeviceId.random(random));
+    s.flush();
     String text = Files.readString(s.file(), StandardCharsets.US_ASCII);
     assertThat(text).doesNotContain("bob").doesNotContain("pq.test");
     FilePeerStore other = FilePeerStore.open(dir.resolve("other"), "sip:me@pq.test", random);
     other.linkDevice("sip:bob@pq.test", DeviceId.random(random));
+    other.flush();
     String otherLine = Files.readString(other.file()).lines().filter(l -> l.startsWith("aor ")).findFirst().orElseThrow();
     String line = text.lines().filter(l -> l.startsWith("aor ")).findFirst().orElseThrow();
     assertThat(line.split(" ")[1]).as("keyed per store").isNotEqualTo(otherLine.split(" ")[1]);
@@ -76,5 +80,9 @@ class FilePeerStoreTest {
     }
     assertThat(s.devices()).hasSize(max);
     assertThat(s.device(verified)).isPresent();
+    s.close();
+    FilePeerStore reopened = FilePeerStore.open(dir, "sip:me@pq.test", random);
+    assertThat(reopened.devices()).hasSize(max);
+    assertThat(reopened.device(verified)).isPresent();
   }
 }
