@@ -70,6 +70,24 @@ class BaresipIT {
   }
 
   @Test
+  void preferWithSdesReachesAnSrtpMandatoryBaresipByRetryingAsSavp() throws Exception {
+    try (Baresip carol = Baresip.start(dir.resolve("b6"), 28190, 29100, 880, "srtp-mand")) {
+      TestPhone alice = TestPhone.start("alice", 28080, 29200, dir, TestPhone.Options.of(Policy.PREFER, false).withSdes());
+      try {
+        int id = alice.ua().call(carol.uri());
+        EventLog.Event e = alice.log().await("established", T);
+        assertThat(e.get("security")).isEqualTo("sdes");
+        assertThat(alice.log().all()).extracting(EventLog.Event::type).doesNotContain("error");
+        awaitAudio(alice);
+        assertThat(lastMedia(alice).get("authFailures")).isEqualTo(0L);
+        endAndCheckTone(alice, id);
+      } finally {
+        alice.close();
+      }
+    }
+  }
+
+  @Test
   void baresipCallsPreferPhoneOverPlainRtp() throws Exception {
     try (Baresip carol = Baresip.start(dir.resolve("b3"), 28130, 28500, 880, null)) {
       TestPhone alice = TestPhone.start("alice", 28074, 28600, dir, TestPhone.Options.of(Policy.PREFER, true));

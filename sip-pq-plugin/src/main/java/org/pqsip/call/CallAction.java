@@ -15,6 +15,9 @@ public sealed interface CallAction {
    */
   record Respond(int code, Optional<String> warning, Optional<String> sdp) implements CallAction {}
 
+  /** Send the call's INVITE again (new transaction, same Call-ID and From) with this offer. */
+  record RetryInvite(String sdp) implements CallAction {}
+
   /** Send this offer in a re-INVITE of the call's dialog. */
   record SendReoffer(String sdp) implements CallAction {}
 

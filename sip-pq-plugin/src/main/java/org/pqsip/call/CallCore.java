@@ -72,6 +72,8 @@ public final class CallCore {
   /** Answerer: the security of a re-offer we answered, until the offerer proves its keys. */
   private CallSecurity pendingSecurity;
   private boolean answered;
+  private boolean retriedAsSavp;
+  private InetSocketAddress localRtp;
   private boolean acked;
   private boolean establishedReported;
   private boolean revealTimedOut;
@@ -143,6 +145,7 @@ public final class CallCore {
 
   /** The SDP of our INVITE, media at {@code localRtp}. */
   public String offer(InetSocketAddress localRtp, Optional<PreparedKeys> prepared) {
+    this.localRtp = localRtp;
     return negotiator.createOffer(LocalSdp.audio(localRtp, settings.codec(), sessionId, sdpVersion), prepared).format();
   }
 
@@ -189,6 +192,14 @@ public final class CallCore {
       return;
     }
     if (state == State.ENDED) {
+      return;
+    }
+    if (code == 488 && role == Role.OFFERER && !retriedAsSavp && negotiator.canRetryAsSavp()) {
+      // A legacy phone that insists on SRTP (RTP/SAVP only) refuses best-effort RTP/AVP offers,
+      // though ours carries SDES keys: offer the same once more as RTP/SAVP (RFC 3261 §8.1.3.5).
+      retriedAsSavp = true;
+      out.add(new CallAction.RetryInvite(
+          negotiator.createSavpOffer(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion)).format()));
       return;
     }
     error("call refused: " + text);

@@ -63,13 +63,31 @@ public final class SdpNegotiator implements AutoCloseable {
 
   /** As {@link #createOffer(SessionDescription)} with ephemeral keys generated ahead of time. */
   public SessionDescription createOffer(SessionDescription local, Optional<org.pqsip.keying.PreparedKeys> prepared) {
+    return createOffer(local, prepared, config.policy() == Policy.REQUIRE);
+  }
+
+  /**
+   * An offer with the RTP/SAVP profile whatever the policy: the retry for a legacy phone that
+   * refused our RTP/AVP offer because it insists on SRTP (its SDES keys are in the offer).
+   */
+  public SessionDescription createSavpOffer(SessionDescription local) {
+    return createOffer(local, Optional.empty(), true);
+  }
+
+  /** Whether a refused RTP/AVP offer is worth retrying as RTP/SAVP: it carried SDES keys. */
+  public boolean canRetryAsSavp() {
+    return config.sdes() && config.policy() != Policy.REQUIRE;
+  }
+
+  private SessionDescription createOffer(
+      SessionDescription local, Optional<org.pqsip.keying.PreparedKeys> prepared, boolean savp) {
     destroyOfferedSdes();
     SessionDescription sdp = stripSecurity(local);
     Optional<KemOffer> offer = session.createOffer(prepared);
     if (offer.isPresent()) {
       sdp = sdp.withSessionAttribute(PqKemAttribute.NAME, PqKemAttribute.formatOffer(offer.get()));
     }
-    String proto = config.policy() == Policy.REQUIRE ? "RTP/SAVP" : "RTP/AVP";
+    String proto = savp ? "RTP/SAVP" : "RTP/AVP";
     List<MediaDescription> media = new ArrayList<>();
     for (int i = 0; i < sdp.media().size(); i++) {
       MediaDescription m = sdp.media().get(i).withProto(proto);

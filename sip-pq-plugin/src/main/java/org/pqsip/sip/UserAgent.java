@@ -396,6 +396,8 @@ public final class UserAgent implements SipListener, AutoCloseable {
       throws SipException, ParseException, IOException, javax.sip.InvalidArgumentException {
     if (a instanceof CallAction.Respond r) {
       respondFor(call, request != null ? request : call.serverInviteTx, r);
+    } else if (a instanceof CallAction.RetryInvite r) {
+      retryInvite(call, r.sdp());
     } else if (a instanceof CallAction.SendReoffer r) {
       sendReoffer(call, r.sdp());
     } else if (a instanceof CallAction.Bye) {
@@ -443,6 +445,26 @@ public final class UserAgent implements SipListener, AutoCloseable {
     if (call.dialog != null && !call.ended()) {
       byDialog.put(call.dialog, call);
     }
+  }
+
+  /** The call's INVITE once more (CSeq + 1, a new branch), with another offer. */
+  private void retryInvite(SipCall call, String sdp) throws SipException, ParseException, javax.sip.InvalidArgumentException {
+    Request again = (Request) call.inviteTx.getRequest().clone();
+    CSeqHeader cseq = (CSeqHeader) again.getHeader(CSeqHeader.NAME);
+    cseq.setSeqNumber(cseq.getSeqNumber() + 1);
+    ((ViaHeader) again.getHeader(ViaHeader.NAME)).removeParameter("branch");
+    setSdp(again, sdp);
+    if (call.dialog != null) {
+      byDialog.remove(call.dialog); // the refused attempt's early dialog is over
+    }
+    ClientTransaction tx = provider.getNewClientTransaction(again);
+    call.inviteTx = tx;
+    call.dialog = tx.getDialog();
+    byClientTx.put(tx, call);
+    if (call.dialog != null) {
+      byDialog.put(call.dialog, call);
+    }
+    tx.sendRequest();
   }
 
   private void sendReoffer(SipCall call, String sdp) throws SipException, ParseException {

@@ -307,4 +307,24 @@ class CallCoreSimTest {
     assertThat(response(did)).contains(480);
     assertThat(released(did)).isTrue();
   }
+
+  @Test
+  void legacyPhoneInsistingOnSavpGetsOneRetryAsSavpThenTheRefusalStands() {
+    Phone sdesAlice = new Phone("alice", alice.keying().withSdes(true), alice.store(), alice.random());
+    CallCore a = CallCore.outgoing(1, settings(false), sdesAlice.negotiator("carol"), 11, now);
+    assertThat(a.offer(A_RTP, Optional.empty())).contains("RTP/AVP").contains("a=crypto:");
+    a.onRefused(488, "Not Acceptable Here", "");
+    List<CallAction> retry = a.drain();
+    assertThat(retry).singleElement().isInstanceOfSatisfying(CallAction.RetryInvite.class,
+        r -> assertThat(r.sdp()).contains("m=audio 40000 RTP/SAVP").contains("a=crypto:").contains("a=pqkem:"));
+    a.onRefused(488, "Not Acceptable Here", "");
+    List<CallAction> refused = a.drain();
+    assertThat(emitted(refused, "error")).singleElement().asString().contains("488");
+    assertThat(released(refused)).isTrue();
+    // Without SDES keys there is nothing an SRTP-only phone could use: no retry.
+    CallCore plain = CallCore.outgoing(2, settings(false), alice.negotiator("carol"), 12, now);
+    plain.offer(A_RTP, Optional.empty());
+    plain.onRefused(488, "Not Acceptable Here", "");
+    assertThat(released(plain.drain())).isTrue();
+  }
 }
