@@ -130,7 +130,7 @@ public final class CallSetupBench {
     PhoneConfig c = new PhoneConfig(
         new InetSocketAddress(lo, port), "sip:" + name + "@pq.test", KeyingConfig.defaults(policy, store.self()),
         lo, media, media + 49, AudioCodec.PCMU, () -> new ToneSource(440), Optional.empty(), Optional.empty(),
-        answer, Duration.ofSeconds(10));
+        answer, Duration.ofSeconds(10), Optional.empty());
     UserAgent ua = new UserAgent(c, store, (type, f) -> q.add(new Ev(name, type, f)), r);
     ua.start();
     return ua;

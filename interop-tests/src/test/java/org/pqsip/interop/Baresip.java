@@ -12,6 +12,7 @@ import java.util.List;
 import org.pqsip.media.AudioCodec;
 import org.pqsip.media.ToneSource;
 import org.pqsip.media.Wav;
+import org.pqsip.sip.SipTls;
 
 /**
  * baresip 1.0 (Debian package) as a legacy phone: plain RTP or SDES, auto-answer, a tone from a
@@ -21,18 +22,29 @@ final class Baresip implements AutoCloseable {
   final int sipPort;
   final int ctrlPort;
   final ExternalProcess process;
+  private final boolean tls;
 
-  private Baresip(int sipPort, int ctrlPort, ExternalProcess process) {
+  private Baresip(int sipPort, int ctrlPort, ExternalProcess process, boolean tls) {
     this.sipPort = sipPort;
     this.ctrlPort = ctrlPort;
     this.process = process;
+    this.tls = tls;
   }
 
   /**
    * @param mediaenc null for plain RTP, "srtp" for best-effort SDES, "srtp-mand" for mandatory
    */
   static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String mediaenc) throws Exception {
-    return start(dir, sipPort, rtpBase, toneHz, mediaenc == null ? "" : ";mediaenc=" + mediaenc, List.of());
+    return start(dir, sipPort, rtpBase, toneHz, mediaenc == null ? "" : ";mediaenc=" + mediaenc, List.of(), null);
+  }
+
+  /**
+   * SDES over TLS signalling (SDES keys travel in the SDP: our phone offers and accepts them only
+   * over TLS): baresip presents and trusts the test certificate, and listens for TLS on
+   * {@code sipPort + 1}.
+   */
+  static Baresip startTls(Path dir, int sipPort, int rtpBase, double toneHz, String mediaenc, SipTls tls) throws Exception {
+    return start(dir, sipPort, rtpBase, toneHz, ";mediaenc=" + mediaenc, List.of(), tls);
   }
 
   /**
@@ -43,11 +55,19 @@ final class Baresip implements AutoCloseable {
       String password) throws Exception {
     return start(dir, sipPort, rtpBase, toneHz,
         ";mediaenc=srtp;medianat=turn;stunserver=turn:" + relayHostPort + ";stunuser=" + user + ";stunpass=" + password,
-        List.of("turn.so"));
+        List.of("turn.so"), null);
   }
 
-  private static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String accountParams, List<String> modules)
-      throws Exception {
+  /** As {@link #startWithTurn}, with SIP over TLS (SDES needs it). */
+  static Baresip startWithTurn(Path dir, int sipPort, int rtpBase, double toneHz, String relayHostPort, String user,
+      String password, SipTls tls) throws Exception {
+    return start(dir, sipPort, rtpBase, toneHz,
+        ";mediaenc=srtp;medianat=turn;stunserver=turn:" + relayHostPort + ";stunuser=" + user + ";stunpass=" + password,
+        List.of("turn.so"), tls);
+  }
+
+  private static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String accountParams, List<String> modules,
+      SipTls tls) throws Exception {
     Files.createDirectories(dir);
     Path tone = dir.resolve("tone.wav");
     ToneSource src = new ToneSource(toneHz);
@@ -78,18 +98,27 @@ final class Baresip implements AutoCloseable {
         "net_interface 127.0.0.1",
         "dns_server 127.0.0.1:53",
         "rtp_ports " + rtpBase + "-" + (rtpBase + 99),
+        tls == null ? "" : "sip_certificate " + combinedPem(dir, tls),
+        tls == null ? "" : "sip_cafile " + tls.trustedCas().orElseThrow(),
         ""));
     Files.writeString(dir.resolve("accounts"),
         "<sip:carol@127.0.0.1>;regint=0;answermode=auto" + accountParams + "\n");
     ExternalProcess p = ExternalProcess.start("baresip", List.of("baresip", "-f", dir.toString()));
-    Baresip b = new Baresip(sipPort, ctrl, p);
+    Baresip b = new Baresip(sipPort, ctrl, p, tls != null);
     p.awaitLine("baresip is ready.", Duration.ofSeconds(15));
     p.awaitTcp(ctrl, Duration.ofSeconds(15));
     return b;
   }
 
+  /** libre reads the certificate and its private key from one file. */
+  private static Path combinedPem(Path dir, SipTls tls) throws IOException {
+    Path both = dir.resolve("sip-cert-and-key.pem");
+    Files.writeString(both, Files.readString(tls.certificate()) + Files.readString(tls.privateKey()));
+    return both;
+  }
+
   String uri() {
-    return "sip:carol@127.0.0.1:" + sipPort;
+    return tls ? "sip:carol@127.0.0.1:" + (sipPort + 1) + ";transport=tls" : "sip:carol@127.0.0.1:" + sipPort;
   }
 
   /** Dials {@code uri} through ctrl_tcp (netstring-framed JSON). */

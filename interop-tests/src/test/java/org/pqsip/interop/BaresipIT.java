@@ -10,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pqsip.keying.Policy;
 import org.pqsip.media.Wav;
 import org.pqsip.sip.EventLog;
+import org.pqsip.sip.SipTls;
+import org.pqsip.sip.TestCertificate;
 import org.pqsip.sip.TestPhone;
 import org.pqsip.testing.ToneCheck;
 
@@ -53,8 +55,9 @@ class BaresipIT {
 
   @Test
   void preferWithSdesCallsBaresipOverSrtp() throws Exception {
-    try (Baresip carol = Baresip.start(dir.resolve("b2"), 28110, 28300, 880, "srtp")) {
-      TestPhone alice = TestPhone.start("alice", 28072, 28400, dir, TestPhone.Options.of(Policy.PREFER, false).withSdes());
+    SipTls tls = TestCertificate.create(dir);
+    try (Baresip carol = Baresip.startTls(dir.resolve("b2"), 28110, 28300, 880, "srtp", tls)) {
+      TestPhone alice = TestPhone.start("alice", 28072, 28400, dir, TestPhone.Options.of(Policy.PREFER, false).withSdes(tls));
       try {
         int id = alice.ua().call(carol.uri());
         EventLog.Event e = alice.log().await("established", T);
@@ -71,8 +74,9 @@ class BaresipIT {
 
   @Test
   void preferWithSdesReachesAnSrtpMandatoryBaresipByRetryingAsSavp() throws Exception {
-    try (Baresip carol = Baresip.start(dir.resolve("b6"), 28190, 29100, 880, "srtp-mand")) {
-      TestPhone alice = TestPhone.start("alice", 28080, 29200, dir, TestPhone.Options.of(Policy.PREFER, false).withSdes());
+    SipTls tls = TestCertificate.create(dir);
+    try (Baresip carol = Baresip.startTls(dir.resolve("b6"), 28190, 29100, 880, "srtp-mand", tls)) {
+      TestPhone alice = TestPhone.start("alice", 28080, 29200, dir, TestPhone.Options.of(Policy.PREFER, false).withSdes(tls));
       try {
         int id = alice.ua().call(carol.uri());
         EventLog.Event e = alice.log().await("established", T);
@@ -105,8 +109,9 @@ class BaresipIT {
 
   @Test
   void baresipWithSdesCallsPreferPhone() throws Exception {
-    try (Baresip carol = Baresip.start(dir.resolve("b4"), 28150, 28700, 880, "srtp-mand")) {
-      TestPhone alice = TestPhone.start("alice", 28076, 28800, dir, TestPhone.Options.of(Policy.PREFER, true).withSdes());
+    SipTls tls = TestCertificate.create(dir);
+    try (Baresip carol = Baresip.startTls(dir.resolve("b4"), 28150, 28700, 880, "srtp-mand", tls)) {
+      TestPhone alice = TestPhone.start("alice", 28076, 28800, dir, TestPhone.Options.of(Policy.PREFER, true).withSdes(tls));
       try {
         carol.dial(alice.uri());
         EventLog.Event e = alice.log().await("established", T);

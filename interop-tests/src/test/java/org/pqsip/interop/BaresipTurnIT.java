@@ -17,6 +17,8 @@ import org.pqsip.relay.auth.RestCredentials;
 import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.net.RelayServer;
 import org.pqsip.sip.EventLog;
+import org.pqsip.sip.SipTls;
+import org.pqsip.sip.TestCertificate;
 import org.pqsip.sip.TestPhone;
 import org.pqsip.testing.ToneCheck;
 
@@ -39,8 +41,9 @@ class BaresipTurnIT {
     try (RelayServer relay = RelayServer.start(cfg)) {
       String[] up = new RestCredentials(SECRET, "pq.test").mint(System.currentTimeMillis() / 1000 + 600, "baresip-token");
       String relayAt = "127.0.0.1:" + relay.udpAddresses().get(0).getPort();
-      try (Baresip carol = Baresip.startWithTurn(dir.resolve("bt"), 28150, 28700, 880, relayAt, up[0], up[1])) {
-        TestPhone alice = TestPhone.start("alice", 28076, 28800, dir, TestPhone.Options.of(Policy.PREFER, false).withSdes());
+      SipTls tls = TestCertificate.create(dir);
+      try (Baresip carol = Baresip.startWithTurn(dir.resolve("bt"), 28150, 28700, 880, relayAt, up[0], up[1], tls)) {
+        TestPhone alice = TestPhone.start("alice", 28076, 28800, dir, TestPhone.Options.of(Policy.PREFER, false).withSdes(tls));
         try {
           int id = alice.ua().call(carol.uri());
           EventLog.Event e = alice.log().await("established", T);

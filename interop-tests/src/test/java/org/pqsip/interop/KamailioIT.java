@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pqsip.keying.Policy;
 import org.pqsip.sip.EventLog;
+import org.pqsip.sip.SipTls;
+import org.pqsip.sip.TestCertificate;
 import org.pqsip.sip.TestPhone;
 import org.pqsip.testing.ToneCheck;
 import org.pqsip.media.Wav;
@@ -24,14 +26,28 @@ class KamailioIT {
   @TempDir Path dir;
 
   static String config(int port) {
+    return config(port, List.of(
+        "listen=udp:127.0.0.1:" + port,
+        "listen=tcp:127.0.0.1:" + port));
+  }
+
+  /** kamailio on TLS only, with its tls module (the test certificate on both sides). */
+  static String tlsConfig(int port, Path tlsCfg) {
+    return config(port, List.of(
+        "enable_tls=yes",
+        "listen=tls:127.0.0.1:" + port,
+        "loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so\"",
+        "modparam(\"tls\", \"config\", \"" + tlsCfg + "\")"));
+  }
+
+  private static String config(int port, List<String> listen) {
     return String.join("\n",
         "#!KAMAILIO",
         "debug=1",
         "log_stderror=yes",
         "children=2",
         "tcp_children=2",
-        "listen=udp:127.0.0.1:" + port,
-        "listen=tcp:127.0.0.1:" + port,
+        String.join("\n", listen),
         "udp_mtu=1300",
         "udp_mtu_try_proto=TCP",
         "tcp_max_connections=64",
@@ -89,6 +105,42 @@ class KamailioIT {
     }
   }
 
+  /**
+   * SIP over TLS on every hop (phone → kamailio's tls module → phone): the PQ call, its SDES
+   * fallback offer and the BYE never cross the loopback in clear; each side checks the other's
+   * certificate against the test authority.
+   */
+  @Test
+  void pqCallThroughKamailioOverTls() throws Exception {
+    SipTls tls = TestCertificate.create(dir);
+    Path tlsCfg = dir.resolve("tls.cfg");
+    Files.writeString(tlsCfg, String.join("\n",
+        "[server:default]",
+        "method = TLSv1.2+",
+        "verify_certificate = no",
+        "require_certificate = no",
+        "private_key = " + tls.privateKey(),
+        "certificate = " + tls.certificate(),
+        "",
+        "[client:default]",
+        "method = TLSv1.2+",
+        "verify_certificate = yes",
+        "require_certificate = yes",
+        "ca_list = " + tls.certificate(),
+        ""));
+    Path cfg = dir.resolve("kamailio.cfg");
+    int port = PROXY + 20;
+    Files.writeString(cfg, tlsConfig(port, tlsCfg));
+    try (ExternalProcess kamailio =
+        ExternalProcess.start("kamailio", List.of("kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()))) {
+      kamailio.awaitTcp(port, T);
+      TestPhone bob = TestPhone.start("bob", 26092, 46800, dir, TestPhone.Options.of(Policy.PREFER, true).withSdes(tls).withTone(660));
+      TestPhone alice = TestPhone.start("alice", 26090, 47000, dir,
+          TestPhone.Options.of(Policy.PREFER, false).withSdes(tls).withProxy("127.0.0.1:" + port + "/tls"));
+      pqCallWithTone(alice, bob, "sip:bob@127.0.0.1:26092;transport=tls");
+    }
+  }
+
   @Test
   void pqCallThroughKamailioOverTcp() throws Exception {
     Path cfg = dir.resolve("kamailio.cfg");
@@ -101,21 +153,26 @@ class KamailioIT {
       TestPhone alice =
           TestPhone.start("alice", 26070, 46000, dir,
               TestPhone.Options.of(Policy.REQUIRE, false).withProxy("127.0.0.1:" + PROXY + "/tcp"));
-      try {
-        int id = alice.ua().call("sip:bob@127.0.0.1:26072;transport=tcp");
-        EventLog.Event a = alice.log().await("established", T);
-        EventLog.Event b = bob.log().await("established", T);
-        assertThat(a.get("security")).isEqualTo("pq");
-        assertThat(b.get("security")).isEqualTo("pq");
-        assertThat(a.get("sas")).isEqualTo(b.get("sas"));
-        bob.log().await(e -> e.type().equals("media") && (Long) e.get("packetsReceived") >= 100, T, "audio");
-        alice.ua().hangup(id); // BYE follows the Record-Route through kamailio
-        bob.log().await("ended", T);
-        assertThat(ToneCheck.dominates(Wav.read(bob.recording()), 440)).isTrue();
-      } finally {
-        alice.close();
-        bob.close();
-      }
+      pqCallWithTone(alice, bob, "sip:bob@127.0.0.1:26072;transport=tcp");
+    }
+  }
+
+  /** Alice calls {@code target} through the proxy: a PQ call, matching SAS, Bob hears her tone, BYE. */
+  private static void pqCallWithTone(TestPhone alice, TestPhone bob, String target) throws Exception {
+    try {
+      int id = alice.ua().call(target);
+      EventLog.Event a = alice.log().await("established", T);
+      EventLog.Event b = bob.log().await("established", T);
+      assertThat(a.get("security")).isEqualTo("pq");
+      assertThat(b.get("security")).isEqualTo("pq");
+      assertThat(a.get("sas")).isEqualTo(b.get("sas"));
+      bob.log().await(e -> e.type().equals("media") && (Long) e.get("packetsReceived") >= 100, T, "audio");
+      alice.ua().hangup(id); // BYE follows the Record-Route through kamailio
+      bob.log().await("ended", T);
+      assertThat(ToneCheck.dominates(Wav.read(bob.recording()), 440)).isTrue();
+    } finally {
+      alice.close();
+      bob.close();
     }
   }
 }

@@ -95,7 +95,7 @@ public final class Demo {
             new InetSocketAddress(lo, sipPort), "sip:" + name + "@pq.test",
             KeyingConfig.defaults(Policy.REQUIRE, store.self()), lo, mediaBase, mediaBase + 499,
             AudioCodec.PCMU, () -> new ToneSource(name.equals("alice") ? 440 : 660),
-            Optional.empty(), Optional.empty(), autoAnswer, Duration.ofSeconds(10));
+            Optional.empty(), Optional.empty(), autoAnswer, Duration.ofSeconds(10), Optional.empty());
     UserAgent ua = new UserAgent(config, store, (type, f) -> events.add(new Event(name, type, f)), random);
     ua.start();
     return ua;

@@ -12,7 +12,9 @@ import org.pqsip.srtp.PacketBuffer;
 
 /**
  * RTP on an even port and RTCP on the next one (RFC 3550 §11), over UDP. One receive thread
- * polls both sockets; receive and send buffers are allocated once.
+ * polls both sockets; receive and send buffers are allocated once. Only datagrams from the
+ * negotiated remote address and port are passed on; others are dropped and counted (a spoofer
+ * elsewhere on the network cannot even make the SRTP layer work for it).
  */
 public final class UdpMediaTransport implements MediaTransport {
   private final DatagramChannel rtp;
@@ -23,6 +25,7 @@ public final class UdpMediaTransport implements MediaTransport {
   private volatile InetSocketAddress remoteRtp;
   private volatile InetSocketAddress remoteRtcp;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong foreign = new java.util.concurrent.atomic.AtomicLong();
   private Thread thread;
 
   private UdpMediaTransport(DatagramChannel rtp, DatagramChannel rtcp) throws IOException {
@@ -93,10 +96,17 @@ public final class UdpMediaTransport implements MediaTransport {
         for (SelectionKey k : selector.selectedKeys()) {
           DatagramChannel ch = (DatagramChannel) k.channel();
           rxView.clear();
-          while (ch.receive(rxView) != null) {
+          java.net.SocketAddress from;
+          while ((from = ch.receive(rxView)) != null) {
+            boolean isRtcp = (Boolean) k.attachment();
+            if (!from.equals(isRtcp ? remoteRtcp : remoteRtp)) {
+              foreign.incrementAndGet();
+              rxView.clear();
+              continue;
+            }
             rxBuffer.setOffset(0);
             rxBuffer.setLength(rxView.position());
-            receiver.onPacket(rxBuffer, (Boolean) k.attachment());
+            receiver.onPacket(rxBuffer, isRtcp);
             rxView.clear();
           }
         }
@@ -107,6 +117,11 @@ public final class UdpMediaTransport implements MediaTransport {
         Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
       }
     }
+  }
+
+  /** Datagrams dropped because they came from somewhere other than the negotiated peer. */
+  public long droppedFromOtherSources() {
+    return foreign.get();
   }
 
   @Override

@@ -21,6 +21,7 @@ import org.pqsip.media.Wav;
 import org.pqsip.media.WavSource;
 import org.pqsip.sip.PhoneConfig;
 import org.pqsip.sip.PhoneEvents;
+import org.pqsip.sip.SipTls;
 import org.pqsip.sip.UserAgent;
 import org.pqsip.store.FilePeerStore;
 import picocli.CommandLine;
@@ -35,8 +36,19 @@ import picocli.CommandLine.Option;
     sortOptions = false)
 public final class Phone implements Callable<Integer> {
   @Option(names = "--sip", required = true, paramLabel = "TRANSPORT:HOST:PORT",
-      description = "Where SIP listens, e.g. tcp:127.0.0.1:5070 (UDP and TCP both listen on that port).")
+      description = "Where SIP listens, e.g. tcp:127.0.0.1:5070 (UDP and TCP both listen on that port) or "
+          + "tls:127.0.0.1:5071 (TLS only: every request leaves over TLS; needs --tls-cert and --tls-key).")
   String sip;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE.pem", description = "Our TLS certificate chain (PEM), for --sip tls:.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE.pem", description = "Our TLS private key (PEM, PKCS#8), for --sip tls:.")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE.pem",
+      description = "Certificate authorities we accept for TLS peers and proxies (PEM); default: the JDK's.")
+  Path tlsCa;
 
   @Option(names = "--user", required = true, paramLabel = "SIP-URI", description = "Our address-of-record.")
   String user;
@@ -201,8 +213,17 @@ public final class Phone implements Callable<Integer> {
 
   private PhoneConfig config(FilePeerStore store) throws IOException {
     String[] s = sip.split(":");
-    if (s.length != 3 || !(s[0].equalsIgnoreCase("tcp") || s[0].equalsIgnoreCase("udp"))) {
-      throw new IllegalArgumentException("--sip must look like tcp:127.0.0.1:5070");
+    if (s.length != 3 || !(s[0].equalsIgnoreCase("tcp") || s[0].equalsIgnoreCase("udp") || s[0].equalsIgnoreCase("tls"))) {
+      throw new IllegalArgumentException("--sip must look like tcp:127.0.0.1:5070 or tls:127.0.0.1:5071");
+    }
+    Optional<SipTls> tls = Optional.empty();
+    if (s[0].equalsIgnoreCase("tls")) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new IllegalArgumentException("--sip tls: needs --tls-cert and --tls-key (PEM files)");
+      }
+      tls = Optional.of(new SipTls(tlsCert, tlsKey, Optional.ofNullable(tlsCa)));
+    } else if (tlsCert != null || tlsKey != null || tlsCa != null) {
+      throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca go with --sip tls:HOST:PORT");
     }
     InetSocketAddress sipAddr = new InetSocketAddress(InetAddress.getByName(s[1]), Integer.parseInt(s[2]));
     String[] m = media.split(":");
@@ -224,7 +245,7 @@ public final class Phone implements Callable<Integer> {
     return new PhoneConfig(
         sipAddr, user, keying, mediaIp, Integer.parseInt(range[0]), Integer.parseInt(range[1]),
         codec, audio, Optional.ofNullable(record), Optional.ofNullable(proxy), autoAnswer,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), tls);
   }
 
   static Duration parseDuration(String text) {

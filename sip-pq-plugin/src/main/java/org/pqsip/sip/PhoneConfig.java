@@ -15,12 +15,14 @@ import org.pqsip.media.AudioSource;
  * The phone's one configuration record, validated when built; the launcher and (later) the OSGi
  * component both build it.
  *
- * @param sipAddress where SIP listens (UDP and TCP on the same port)
+ * @param sipAddress where SIP listens (UDP and TCP on the same port, or TLS alone with {@code tls})
  * @param user our address-of-record, e.g. {@code sip:alice@pq.test}
  * @param outboundProxy next hop for every request, {@code host:port/transport}, if any
  * @param audio a fresh audio source per call
  * @param record where to write the received audio (per call, overwritten), if anywhere
  * @param revealTimeout how long an answerer waits for the pqkem reveal before giving up
+ * @param tls SIP over TLS (every request and the listening port); required for SDES, whose keys
+ *     travel in the SDP
  */
 public record PhoneConfig(
     InetSocketAddress sipAddress,
@@ -34,7 +36,8 @@ public record PhoneConfig(
     Optional<Path> record,
     Optional<String> outboundProxy,
     boolean autoAnswer,
-    Duration revealTimeout) {
+    Duration revealTimeout,
+    Optional<SipTls> tls) {
 
   public PhoneConfig {
     Objects.requireNonNull(sipAddress, "sipAddress");
@@ -48,5 +51,16 @@ public record PhoneConfig(
     if (revealTimeout.isNegative() || revealTimeout.isZero()) {
       throw new IllegalArgumentException("reveal timeout must be positive");
     }
+    Objects.requireNonNull(tls, "tls");
+    if (keying.sdes() && tls.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--sdes puts SRTP keys in the SDP in clear: it needs SIP over TLS (--sip tls:HOST:PORT with --tls-cert and --tls-key)");
+    }
+  }
+
+  /** The same phone without TLS (tests of the plain transports). */
+  public PhoneConfig withTls(Optional<SipTls> t) {
+    return new PhoneConfig(sipAddress, user, keying, mediaAddress, mediaPortMin, mediaPortMax, codec, audio, record,
+        outboundProxy, autoAnswer, revealTimeout, t);
   }
 }

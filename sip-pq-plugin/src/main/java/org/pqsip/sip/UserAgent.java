@@ -111,6 +111,26 @@ public final class UserAgent implements SipListener, AutoCloseable {
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     config.outboundProxy().ifPresent(o -> p.setProperty("javax.sip.OUTBOUND_PROXY", o));
+    TlsKeyStores tlsStores = null;
+    if (config.tls().isPresent()) {
+      // TLS 1.2 and 1.3 only; phones and proxies are not asked for client certificates, but the
+      // certificates of those we connect to are checked against the configured authorities.
+      try {
+        tlsStores = TlsKeyStores.write(config.tls().get(), random);
+      } catch (IOException e) {
+        throw new SipException("cannot use the TLS files: " + e.getMessage(), e);
+      }
+      tlsStores.configure(p);
+      p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.3,TLSv1.2");
+      // JAIN-SIP's default list is RSA key exchange and anonymous DH: forward-secret AEAD only.
+      p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(" ",
+          "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"));
+      p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+      p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
+    }
     try {
       stack = factory.createSipStack(p);
       addresses = factory.createAddressFactory();
@@ -118,15 +138,23 @@ public final class UserAgent implements SipListener, AutoCloseable {
       messages = factory.createMessageFactory();
       String ip = config.sipAddress().getAddress().getHostAddress();
       int port = config.sipAddress().getPort();
-      ListeningPoint tcp = stack.createListeningPoint(ip, port, ListeningPoint.TCP);
-      ListeningPoint udp = stack.createListeningPoint(ip, port, ListeningPoint.UDP);
-      provider = stack.createSipProvider(tcp);
-      provider.addListeningPoint(udp);
+      if (config.tls().isPresent()) {
+        provider = stack.createSipProvider(stack.createListeningPoint(ip, port, ListeningPoint.TLS));
+      } else {
+        ListeningPoint tcp = stack.createListeningPoint(ip, port, ListeningPoint.TCP);
+        ListeningPoint udp = stack.createListeningPoint(ip, port, ListeningPoint.UDP);
+        provider = stack.createSipProvider(tcp);
+        provider.addListeningPoint(udp);
+      }
       provider.addSipListener(this);
       stack.start();
     } catch (javax.sip.PeerUnavailableException | javax.sip.InvalidArgumentException
         | java.util.TooManyListenersException | javax.sip.ObjectInUseException e) {
       throw new SipException("cannot start SIP on " + config.sipAddress() + ": " + e.getMessage(), e);
+    } finally {
+      if (tlsStores != null) {
+        tlsStores.close(); // loaded by the stack: no key store stays on disk
+      }
     }
     timers.scheduleAtFixedRate(this::reportMedia, 1, 1, TimeUnit.SECONDS);
     prepareKeys();
@@ -233,6 +261,9 @@ public final class UserAgent implements SipListener, AutoCloseable {
       if (!(requestUri instanceof SipURI)) {
         throw new ParseException("not a sip: URI", 0);
       }
+      if (config.tls().isPresent() && ((SipURI) requestUri).getTransportParam() == null) {
+        ((SipURI) requestUri).setTransportParam("tls"); // the next hop is reached over TLS too
+      }
       SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, aor(requestUri), random);
       call = new SipCall(CallCore.outgoing(id, callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
       synchronized (call) {
@@ -290,6 +321,9 @@ public final class UserAgent implements SipListener, AutoCloseable {
    * larger than 1300 bytes) gets TCP here too.
    */
   private String transportFor(SipURI target) {
+    if (config.tls().isPresent()) {
+      return "tls"; // a TLS phone sends nothing in clear
+    }
     String t = target.getTransportParam();
     if (t == null && config.outboundProxy().isPresent()) {
       String o = config.outboundProxy().get();

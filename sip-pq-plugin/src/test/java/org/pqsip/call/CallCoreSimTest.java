@@ -327,4 +327,24 @@ class CallCoreSimTest {
     plain.onRefused(488, "Not Acceptable Here", "");
     assertThat(released(plain.drain())).isTrue();
   }
+
+  @Test
+  void answerKeepsEveryOfferedMediaLineAndRejectsTheOnesItCannotPlay() throws Exception {
+    CallCore a = CallCore.outgoing(1, settings(false), alice.negotiator("bob"), 11, now);
+    String offer = SessionDescription.parse(a.offer(A_RTP, Optional.empty())).format()
+        .replace("m=audio", "m=video 40002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\nm=audio");
+    CallCore b = CallCore.incoming(1, settings(true), bob.negotiator("alice"), 22, now);
+    assertThat(b.onInvite(offer, now)).hasValueSatisfying(r -> assertThat(r.mline()).isEqualTo(1));
+    b.answer(B_RTP, now);
+    SessionDescription answer = SessionDescription.parse(sdp(b.drain(), 200));
+    assertThat(answer.media()).hasSize(2);
+    assertThat(answer.media().get(0).media()).isEqualTo("video");
+    assertThat(answer.media().get(0).port()).isZero();
+    assertThat(answer.media().get(1).port()).isEqualTo(B_RTP.getPort());
+    // Keys follow the m-line the audio is on: both sides derive them for m-line 1.
+    a.onAnswer(answer.format(), now);
+    CallAction.StartMedia am = (CallAction.StartMedia) a.drain().stream().filter(x -> x instanceof CallAction.StartMedia).findFirst().orElseThrow();
+    assertThat(am.keys().orElseThrow().mline()).isEqualTo(1);
+    assertThat(am.keys().orElseThrow().tx().key()).isEqualTo(b.security().mediaKeys(1).orElseThrow().rx().key());
+  }
 }

@@ -148,4 +148,14 @@ class PqKemAttributeTest {
     assertThat(answerError(GOOD_ANSWER + " rs=" + p + "," + p + "," + p)).isEqualTo(Reason.BAD_LENGTH);
     assertThat(answerError(GOOD_ANSWER + " rs=AAAA")).isEqualTo(Reason.BAD_LENGTH);
   }
+
+  @Test
+  void aFutureVersionInItsOwnSyntaxIsSkippedAndVersionOneStillWorks() throws Exception {
+    // A later version may use fields and parameters version 1 cannot parse (here: no blob, a
+    // bare flag); it must not make the version-1 attribute beside it fail.
+    List<String> values = List.of("2 mlkem1024-x25519-v2 flag", "17", GOOD_OFFER);
+    assertThat(PqKemAttribute.selectOffer(values)).isPresent();
+    assertThat(PqKemAttribute.selectOffer(List.of("2 mlkem1024-x25519-v2 flag"))).isEmpty();
+    assertFails(() -> PqKemAttribute.selectOffer(List.of("x1 mlkem1024-x25519 AAAA")), Reason.MALFORMED_ATTRIBUTE);
+  }
 }

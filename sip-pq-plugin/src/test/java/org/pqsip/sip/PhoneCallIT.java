@@ -52,9 +52,13 @@ class PhoneCallIT {
   }
 
   TestPhone phone(String name, Policy policy, boolean autoAnswer) throws Exception {
+    return phone(name, TestPhone.Options.of(policy, autoAnswer));
+  }
+
+  TestPhone phone(String name, TestPhone.Options options) throws Exception {
     int port = ports();
     TestPhone p = TestPhone.start(name, port, 42000 + (port - 25070) * 50, dir,
-        TestPhone.Options.of(policy, autoAnswer).withTone(name.startsWith("a") ? 440 : 660));
+        options.withTone(name.startsWith("a") ? 440 : 660));
     agents.add(p.ua());
     stores.add(p.store());
     return p;
@@ -116,6 +120,47 @@ class PhoneCallIT {
     assertThat(Files.readString(file)).contains("device ");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     assertThat(Files.readString(file)).doesNotContain("bob").doesNotContain("127.0.0.1");
+  }
+
+  @Test
+  void pqCallOverTlsSignallingWithSdesOfferedAsFallback() throws Exception {
+    SipTls tls = TestCertificate.create(dir);
+    TestPhone alice = phone("alice", TestPhone.Options.of(Policy.PREFER, false).withSdes(tls));
+    TestPhone bob = phone("bob", TestPhone.Options.of(Policy.PREFER, true).withSdes(tls));
+    int id = alice.ua().call(bob.uri());
+    EventLog.Event a = alice.log().await("established", T);
+    EventLog.Event b = bob.log().await("established", T);
+    assertThat(a.get("security")).isEqualTo("pq");
+    assertThat(b.get("security")).isEqualTo("pq");
+    assertThat(a.get("sas")).isEqualTo(b.get("sas"));
+    awaitPackets(bob, 50);
+    alice.ua().rekey(id); // in-dialog requests go to the TLS Contact
+    assertThat(alice.log().await("rekeyed", T).get("sas")).isEqualTo(a.get("sas"));
+    bob.log().await("rekeyed", T);
+    alice.ua().hangup(id);
+    bob.log().await("ended", T);
+  }
+
+  @Test
+  void tlsPeerPresentingACertificateWeDoNotTrustIsNotCalled() throws Exception {
+    SipTls ours = TestCertificate.create(Files.createDirectories(dir.resolve("a-cert")));
+    SipTls theirs = TestCertificate.create(Files.createDirectories(dir.resolve("b-cert")));
+    TestPhone alice = phone("alice", TestPhone.Options.of(Policy.REQUIRE, false).withTls(ours));
+    TestPhone bob = phone("bob", TestPhone.Options.of(Policy.REQUIRE, true).withTls(theirs));
+    alice.ua().call(bob.uri());
+    assertThat(alice.log().await("ended", T).get("reason")).isEqualTo("error");
+    assertThat(alice.log().all()).extracting(EventLog.Event::type).doesNotContain("established");
+    assertThat(bob.log().all()).extracting(EventLog.Event::type).doesNotContain("incoming");
+  }
+
+  @Test
+  void sdesWithoutTlsSignallingIsRefusedAtStartWithTheReason() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> phone("alice", TestPhone.Options.of(Policy.PREFER, false).withSdes(null)))
+        .isInstanceOf(NullPointerException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> phone("carol", new TestPhone.Options(Policy.PREFER, true, false, 440, Optional.empty(), Optional.empty())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs SIP over TLS");
   }
 
   @Test

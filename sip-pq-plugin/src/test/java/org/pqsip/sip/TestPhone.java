@@ -13,7 +13,7 @@ import org.pqsip.media.ToneSource;
 import org.pqsip.store.FilePeerStore;
 
 /** A real user agent on loopback for tests, with its events, store and recording. */
-public record TestPhone(String name, int port, UserAgent ua, EventLog log, FilePeerStore store, Path recording)
+public record TestPhone(String name, int port, UserAgent ua, EventLog log, FilePeerStore store, Path recording, boolean tls)
     implements AutoCloseable {
   /** Stops the phone, then writes its peer store (before a test's temporary directory goes). */
   @Override
@@ -23,25 +23,31 @@ public record TestPhone(String name, int port, UserAgent ua, EventLog log, FileP
   }
 
   public String uri() {
-    return "sip:" + name + "@127.0.0.1:" + port;
+    return "sip:" + name + "@127.0.0.1:" + port + (tls ? ";transport=tls" : "");
   }
 
   /** Options for {@link #start}. */
-  public record Options(Policy policy, boolean sdes, boolean autoAnswer, double toneHz, Optional<String> proxy) {
+  public record Options(
+      Policy policy, boolean sdes, boolean autoAnswer, double toneHz, Optional<String> proxy, Optional<SipTls> tls) {
     public static Options of(Policy policy, boolean autoAnswer) {
-      return new Options(policy, false, autoAnswer, 440, Optional.empty());
+      return new Options(policy, false, autoAnswer, 440, Optional.empty(), Optional.empty());
     }
 
-    public Options withSdes() {
-      return new Options(policy, true, autoAnswer, toneHz, proxy);
+    /** SDES keys travel in the SDP: only over TLS signalling (the phone refuses otherwise). */
+    public Options withSdes(SipTls t) {
+      return new Options(policy, true, autoAnswer, toneHz, proxy, Optional.of(t));
+    }
+
+    public Options withTls(SipTls t) {
+      return new Options(policy, sdes, autoAnswer, toneHz, proxy, Optional.of(t));
     }
 
     public Options withTone(double hz) {
-      return new Options(policy, sdes, autoAnswer, hz, proxy);
+      return new Options(policy, sdes, autoAnswer, hz, proxy, tls);
     }
 
     public Options withProxy(String p) {
-      return new Options(policy, sdes, autoAnswer, toneHz, Optional.of(p));
+      return new Options(policy, sdes, autoAnswer, toneHz, Optional.of(p), tls);
     }
   }
 
@@ -56,10 +62,10 @@ public record TestPhone(String name, int port, UserAgent ua, EventLog log, FileP
         new PhoneConfig(
             new InetSocketAddress(lo, port), "sip:" + name + "@pq.test", keying, lo,
             mediaBase, mediaBase + 99, AudioCodec.PCMU, () -> new ToneSource(o.toneHz()),
-            Optional.of(recording), o.proxy(), o.autoAnswer(), Duration.ofSeconds(4));
+            Optional.of(recording), o.proxy(), o.autoAnswer(), Duration.ofSeconds(4), o.tls());
     EventLog log = new EventLog(name);
     UserAgent ua = new UserAgent(c, store, log, r);
     ua.start();
-    return new TestPhone(name, port, ua, log, store, recording);
+    return new TestPhone(name, port, ua, log, store, recording, o.tls().isPresent());
   }
 }
