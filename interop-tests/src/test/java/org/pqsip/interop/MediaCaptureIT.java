@@ -2,6 +2,8 @@ package org.pqsip.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -14,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pqsip.keying.Policy;
 import org.pqsip.media.AudioCodec;
 import org.pqsip.media.ToneSource;
+import org.pqsip.sdp.PqKemAttribute;
+import org.pqsip.sdp.SessionDescription;
+import org.pqsip.sip.SdpRewritingProxy;
 import org.pqsip.sip.TestPhone;
 
 /**
@@ -51,8 +56,18 @@ class MediaCaptureIT {
     return v;
   }
 
+  /** What happens in a captured call between set-up and hang-up. */
+  interface Scenario {
+    void run(TestPhone alice, TestPhone bob, int call) throws Exception;
+  }
+
   /** Number of captured UDP payloads that contain any tone window. */
   long capturedCall(Policy policy, int sipBase, int mediaBase) throws Exception {
+    return capturedCall(policy, sipBase, mediaBase, bob -> bob.uri(), (alice, bob, id) -> { });
+  }
+
+  long capturedCall(Policy policy, int sipBase, int mediaBase,
+      java.util.function.Function<TestPhone, String> target, Scenario scenario) throws Exception {
     Path pcap = dir.resolve(policy.wireName() + ".pcap");
     String filter = "udp portrange " + mediaBase + "-" + (mediaBase + 399);
     try (ExternalProcess tshark =
@@ -61,9 +76,10 @@ class MediaCaptureIT {
       TestPhone bob = TestPhone.start("bob", sipBase + 2, mediaBase + 200, dir, TestPhone.Options.of(policy, true).withTone(660));
       TestPhone alice = TestPhone.start("alice", sipBase, mediaBase, dir, TestPhone.Options.of(policy, false).withTone(440));
       try {
-        int id = alice.ua().call(bob.uri());
+        int id = alice.ua().call(target.apply(bob));
         alice.log().await("established", T);
         bob.log().await(e -> e.type().equals("media") && (Long) e.get("packetsReceived") >= 100, T, "audio");
+        scenario.run(alice, bob, id);
         alice.ua().hangup(id);
         bob.log().await("ended", T);
       } finally {
@@ -99,6 +115,42 @@ class MediaCaptureIT {
   @Test
   void pqCallMediaOnTheWireIsCiphertext() throws Exception {
     assertThat(capturedCall(Policy.REQUIRE, 27070, 47000)).isZero();
+  }
+
+  /**
+   * A PBX that stays in the dialog strips pqkem from a re-INVITE under policy prefer (where a
+   * first call without pqkem would be allowed): Bob answers 488, and everything on the wire
+   * before and after, 200 more packets each way, is still ciphertext.
+   */
+  @Test
+  void afterAStrippedReInviteIsRefusedMediaOnTheWireStaysCiphertext() throws Exception {
+    int[] invites = {0};
+    SdpRewritingProxy.Rewriter strip = (towardCallee, start, body) ->
+        towardCallee && start.startsWith("INVITE") && ++invites[0] > 1
+            ? SessionDescription.parse(body).withoutSessionLines(l -> l.isAttribute(PqKemAttribute.NAME)).format()
+            : body;
+    int proxyPort = 27096;
+    SdpRewritingProxy[] pbx = new SdpRewritingProxy[1];
+    long leaking = capturedCall(Policy.PREFER, 27090, 47800,
+        bob -> {
+          try {
+            pbx[0] = new SdpRewritingProxy(proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), strip, true);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          return "sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp";
+        },
+        (alice, bob, id) -> {
+          alice.ua().rekey(id);
+          assertThat((String) bob.log().await("error", T).get("message")).contains("pqkem-downgrade-refused");
+          assertThat((String) alice.log().await("error", T).get("message")).contains("488");
+          long now = (Long) bob.log().all().stream().filter(e -> e.type().equals("media")).reduce((a, b) -> b).orElseThrow().get("packetsReceived");
+          bob.log().await(e -> e.type().equals("media") && (Long) e.get("packetsReceived") >= now + 200, T, "audio after the refusal");
+          assertThat(bob.log().all()).noneMatch(e -> e.type().equals("media") && !e.get("authFailures").equals(0L));
+        });
+    pbx[0].close();
+    assertThat(invites[0]).isEqualTo(2);
+    assertThat(leaking).isZero();
   }
 
   @Test

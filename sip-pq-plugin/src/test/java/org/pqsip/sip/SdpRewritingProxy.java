@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * both directions, fixing Content-Length. The caller addresses its INVITE to this relay's port;
  * the relay forwards to the real callee on a connection of its own.
  */
-final class SdpRewritingProxy implements AutoCloseable {
-  interface Rewriter {
+public final class SdpRewritingProxy implements AutoCloseable {
+  public interface Rewriter {
     /** The new body; {@code towardCallee} is true for requests from the caller. */
     String rewrite(boolean towardCallee, String startLine, String body) throws Exception;
   }
@@ -33,11 +33,11 @@ final class SdpRewritingProxy implements AutoCloseable {
   private final Rewriter rewriter;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
-  final List<Throwable> failures = new CopyOnWriteArrayList<>();
+  public final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
   private final boolean anchor;
 
-  SdpRewritingProxy(int port, InetSocketAddress callee, Rewriter rewriter) throws IOException {
+  public SdpRewritingProxy(int port, InetSocketAddress callee, Rewriter rewriter) throws IOException {
     this(port, callee, rewriter, false);
   }
 
@@ -46,7 +46,7 @@ final class SdpRewritingProxy implements AutoCloseable {
    * replaced by the relay's, so the caller's in-dialog requests (re-INVITE, BYE) also cross it,
    * as they cross a PBX that stays in the dialog.
    */
-  SdpRewritingProxy(int port, InetSocketAddress callee, Rewriter rewriter, boolean anchor) throws IOException {
+  public SdpRewritingProxy(int port, InetSocketAddress callee, Rewriter rewriter, boolean anchor) throws IOException {
     this.anchor = anchor;
     this.server = new ServerSocket(port, 10, InetAddress.getLoopbackAddress());
     this.callee = callee;
