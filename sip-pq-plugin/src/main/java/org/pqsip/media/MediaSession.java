@@ -156,12 +156,18 @@ public final class MediaSession implements AutoCloseable {
 
   /** The answerer's pending keys were never confirmed: forget them, keep the current ones. */
   public void abandonRekey() {
-    SrtpStream c = candidate;
-    candidate = null;
+    SrtpStream c;
+    synchronized (rekeyLock) {
+      c = candidate;
+      candidate = null;
+    }
     if (c != null) {
       c.close();
     }
   }
+
+  /** Orders {@link #abandonRekey} (timer thread) against {@link #promote} (receive thread). */
+  private final Object rekeyLock = new Object();
 
   private void switchTx(SrtpStream next) {
     ssrc = random.nextInt(); // fresh SSRC with fresh keys
@@ -321,8 +327,13 @@ public final class MediaSession implements AutoCloseable {
 
   /** The offerer sent under the candidate keys: they become the keys, both ways. */
   private void promote(SrtpStream cand) {
-    candidate = null;
-    takeOver(cand);
+    synchronized (rekeyLock) {
+      if (candidate != cand) {
+        return; // abandoned meanwhile: keep the current keys
+      }
+      candidate = null;
+      takeOver(cand);
+    }
   }
 
   private synchronized void track(int s) {
