@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +29,12 @@ import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
-import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
-import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.HeaderFactory;
-import javax.sip.header.MaxForwardsHeader;
-import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
@@ -86,6 +79,8 @@ public final class UserAgent implements SipListener, AutoCloseable {
   private AddressFactory addresses;
   private HeaderFactory headers;
   private MessageFactory messages;
+  private SipMessages sip;
+  private Registration registration;
 
   public UserAgent(PhoneConfig config, PeerStore store, PhoneEvents events, SecureRandom random) {
     this.config = config;
@@ -147,6 +142,8 @@ public final class UserAgent implements SipListener, AutoCloseable {
         provider.addListeningPoint(udp);
       }
       provider.addSipListener(this);
+      sip = new SipMessages(config, random, provider, addresses, headers, messages);
+      registration = new Registration(config, provider, sip, events, timers);
       stack.start();
     } catch (javax.sip.PeerUnavailableException | javax.sip.InvalidArgumentException
         | java.util.TooManyListenersException | javax.sip.ObjectInUseException e) {
@@ -180,70 +177,12 @@ public final class UserAgent implements SipListener, AutoCloseable {
     return k;
   }
 
-  // ---------------------------------------------------------------- registration
-
-  private final Map<ClientTransaction, Integer> registrations = new ConcurrentHashMap<>();
-  private volatile long registerCseq = 1;
-  private volatile String registerCallId;
-
   /**
    * Registers our contact for {@code expires} with the outbound proxy (the registrar), and keeps
    * the registration fresh at half its lifetime. Emits {@code registered} or {@code error}.
    */
   public void register(java.time.Duration expires) {
-    if (config.outboundProxy().isEmpty()) {
-      error(0, "registering needs a registrar: give an outbound proxy (--proxy host:port/tcp)");
-      return;
-    }
-    try {
-      SipURI aor = (SipURI) addresses.createURI(config.user());
-      SipURI registrar = addresses.createSipURI(null, aor.getHost());
-      Address self = addresses.createAddress(config.user());
-      String transport = transportFor(registrar);
-      ViaHeader via = headers.createViaHeader(
-          config.sipAddress().getAddress().getHostAddress(), config.sipAddress().getPort(), transport, null);
-      if (registerCallId == null) {
-        registerCallId = provider.getNewCallId().getCallId();
-      }
-      Request reg = messages.createRequest(
-          registrar, Request.REGISTER, headers.createCallIdHeader(registerCallId),
-          headers.createCSeqHeader(registerCseq++, Request.REGISTER),
-          headers.createFromHeader(self, Long.toHexString(random.nextLong())), headers.createToHeader(self, null),
-          new ArrayList<>(List.of(via)), headers.createMaxForwardsHeader(70));
-      reg.addHeader(contact(transport));
-      reg.addHeader(headers.createExpiresHeader((int) expires.toSeconds()));
-      ClientTransaction tx = provider.getNewClientTransaction(reg);
-      registrations.put(tx, (int) expires.toSeconds());
-      tx.sendRequest();
-    } catch (ParseException | SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
-      error(0, "cannot register: " + e.getMessage());
-    }
-  }
-
-  private void onRegisterResponse(ResponseEvent ev) {
-    Integer expires = registrations.remove(ev.getClientTransaction());
-    if (expires == null) {
-      return;
-    }
-    Response r = ev.getResponse();
-    if (r.getStatusCode() < 200) {
-      registrations.put(ev.getClientTransaction(), expires);
-      return;
-    }
-    if (r.getStatusCode() >= 300) {
-      error(0, "registration refused: " + r.getStatusCode() + " " + r.getReasonPhrase());
-      return;
-    }
-    javax.sip.header.ExpiresHeader granted = (javax.sip.header.ExpiresHeader) r.getHeader(javax.sip.header.ExpiresHeader.NAME);
-    ContactHeader c = (ContactHeader) r.getHeader(ContactHeader.NAME);
-    int seconds = c != null && c.getExpires() > 0 ? c.getExpires() : granted != null ? granted.getExpires() : expires;
-    if (expires == 0) {
-      return; // unregistered
-    }
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("expires", seconds);
-    events.event("registered", f);
-    timers.schedule(() -> register(java.time.Duration.ofSeconds(expires)), Math.max(5, seconds / 2), TimeUnit.SECONDS);
+    registration.register(expires);
   }
 
   // ---------------------------------------------------------------- outgoing calls
@@ -268,7 +207,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
       call = new SipCall(CallCore.outgoing(id, callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
       synchronized (call) {
         call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
-        Request invite = newInvite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys()));
+        Request invite = sip.invite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys()));
         ClientTransaction tx = provider.getNewClientTransaction(invite);
         call.inviteTx = tx;
         call.dialog = tx.getDialog();
@@ -291,62 +230,6 @@ public final class UserAgent implements SipListener, AutoCloseable {
       }
     }
     return id;
-  }
-
-  private Request newInvite(SipURI target, String offer)
-      throws ParseException, javax.sip.InvalidArgumentException, SipException {
-    Address from = addresses.createAddress(config.user());
-    Address to = addresses.createAddress(target.clone().toString());
-    ((SipURI) to.getURI()).removeParameter("transport");
-    FromHeader fromH = headers.createFromHeader(from, Long.toHexString(random.nextLong()));
-    ToHeader toH = headers.createToHeader(to, null);
-    CallIdHeader callId = provider.getNewCallId();
-    CSeqHeader cseq = headers.createCSeqHeader(1L, Request.INVITE);
-    MaxForwardsHeader mf = headers.createMaxForwardsHeader(70);
-    String transport = transportFor(target);
-    ViaHeader via =
-        headers.createViaHeader(
-            config.sipAddress().getAddress().getHostAddress(), config.sipAddress().getPort(), transport, null);
-    List<ViaHeader> vias = new ArrayList<>(List.of(via));
-    Request invite = messages.createRequest(target, Request.INVITE, callId, cseq, fromH, toH, vias, mf);
-    invite.addHeader(contact(transport));
-    setSdp(invite, offer);
-    return invite;
-  }
-
-  /**
-   * The transport of the first hop: the URI's transport parameter or the outbound proxy's if
-   * given, else UDP; the router then moves large requests to TCP (RFC 3261 §18.1.1). The Via
-   * and Contact must name the transport the request really leaves on, so a pqkem INVITE (always
-   * larger than 1300 bytes) gets TCP here too.
-   */
-  private String transportFor(SipURI target) {
-    if (config.tls().isPresent()) {
-      return "tls"; // a TLS phone sends nothing in clear
-    }
-    String t = target.getTransportParam();
-    if (t == null && config.outboundProxy().isPresent()) {
-      String o = config.outboundProxy().get();
-      t = o.contains("/") ? o.substring(o.indexOf('/') + 1) : null;
-    }
-    if (t == null) {
-      t = config.keying().policy() == org.pqsip.keying.Policy.OFF && !config.keying().sdes() ? "udp" : "tcp";
-    }
-    return t.toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private ContactHeader contact(String transport) throws ParseException {
-    SipURI uri =
-        addresses.createSipURI(
-            userPart(config.user()), config.sipAddress().getAddress().getHostAddress());
-    uri.setPort(config.sipAddress().getPort());
-    uri.setTransportParam(transport);
-    return headers.createContactHeader(addresses.createAddress(uri));
-  }
-
-  private void setSdp(javax.sip.message.Message m, String sdp) throws ParseException {
-    ContentTypeHeader ct = headers.createContentTypeHeader("application", "sdp");
-    m.setContent(sdp.getBytes(StandardCharsets.UTF_8), ct);
   }
 
   /** Ends a call (BYE, or CANCEL while it is still ringing). */
@@ -457,21 +340,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     if (st == null) {
       return;
     }
-    Request req = st.getRequest();
-    Response resp = messages.createResponse(r.code(), req);
-    if (r.warning().isPresent()) {
-      resp.addHeader(headers.createWarningHeader("pqsip", 399, r.warning().get().replace('"', '\'')));
-    }
-    if (r.code() >= 200 && r.code() < 300 && req.getMethod().equals(Request.INVITE)) {
-      ToHeader to = (ToHeader) resp.getHeader(ToHeader.NAME);
-      if (to.getTag() == null) {
-        to.setTag(Long.toHexString(random.nextLong()));
-      }
-      resp.addHeader(contact(((ViaHeader) req.getHeader(ViaHeader.NAME)).getTransport()));
-    }
-    if (r.sdp().isPresent()) {
-      setSdp(resp, r.sdp().get());
-    }
+    Response resp = sip.response(r.code(), st.getRequest(), r.warning(), r.sdp());
     st.sendResponse(resp);
     if (r.code() >= 200 && r.code() < 300 && call.dialog == null) {
       call.dialog = st.getDialog();
@@ -487,7 +356,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
     CSeqHeader cseq = (CSeqHeader) again.getHeader(CSeqHeader.NAME);
     cseq.setSeqNumber(cseq.getSeqNumber() + 1);
     ((ViaHeader) again.getHeader(ViaHeader.NAME)).removeParameter("branch");
-    setSdp(again, sdp);
+    sip.setSdp(again, sdp);
     if (call.dialog != null) {
       byDialog.remove(call.dialog); // the refused attempt's early dialog is over
     }
@@ -503,8 +372,8 @@ public final class UserAgent implements SipListener, AutoCloseable {
 
   private void sendReoffer(SipCall call, String sdp) throws SipException, ParseException {
     Request reinvite = call.dialog.createRequest(Request.INVITE);
-    reinvite.addHeader(contact(((ViaHeader) reinvite.getHeader(ViaHeader.NAME)).getTransport()));
-    setSdp(reinvite, sdp);
+    reinvite.addHeader(sip.contact(((ViaHeader) reinvite.getHeader(ViaHeader.NAME)).getTransport()));
+    sip.setSdp(reinvite, sdp);
     ClientTransaction tx = provider.getNewClientTransaction(reinvite);
     byClientTx.put(tx, call);
     call.dialog.sendRequest(tx);
@@ -624,7 +493,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
       Response resp = ev.getResponse();
       CSeqHeader cseq = (CSeqHeader) resp.getHeader(CSeqHeader.NAME);
       if (Request.REGISTER.equals(cseq.getMethod())) {
-        onRegisterResponse(ev);
+        registration.onResponse(ev);
         return;
       }
       if (!Request.INVITE.equals(cseq.getMethod())) {
@@ -686,8 +555,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
   @Override
   public void processTimeout(TimeoutEvent ev) {
     try {
-      if (ev.getClientTransaction() != null && registrations.remove(ev.getClientTransaction()) != null) {
-        error(0, "registrar did not answer (REGISTER timed out)");
+      if (registration.onTimeout(ev.getClientTransaction())) {
         return;
       }
       SipCall call = ev.getClientTransaction() == null ? null : byClientTx.get(ev.getClientTransaction());
@@ -867,11 +735,6 @@ public final class UserAgent implements SipListener, AutoCloseable {
       return "sip:" + (s.getUser() == null ? "" : s.getUser() + "@") + s.getHost();
     }
     return uri.toString();
-  }
-
-  private static String userPart(String aor) {
-    String s = aor.substring(aor.indexOf(':') + 1);
-    return s.substring(0, s.indexOf('@'));
   }
 
   /** Hangs up every call, stops the stack and the timer thread; never throws. */
