@@ -57,7 +57,7 @@ import org.pqsip.srtp.SrtpStream;
  * SDP and refused keying end the call with a response (488 with a {@code Warning} that names
  * the {@code pqkem-…} code) or a BYE, and an {@code error} event a person can act on.
  */
-public final class UserAgent implements SipListener, AutoCloseable {
+public final class UserAgent implements SipListener, TlsServerIdentity.Refusals, AutoCloseable {
   private static final AtomicInteger STACKS = new AtomicInteger();
 
   private final PhoneConfig config;
@@ -125,6 +125,7 @@ public final class UserAgent implements SipListener, AutoCloseable {
           "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"));
       p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
       p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", "10000");
+      p.setProperty("gov.nist.javax.sip.TLS_SECURITY_POLICY", TlsServerIdentity.class.getName());
     }
     try {
       stack = factory.createSipStack(p);
@@ -568,6 +569,26 @@ public final class UserAgent implements SipListener, AutoCloseable {
     } catch (RuntimeException e) {
       error(0, "could not handle a SIP timeout (" + e.getClass().getSimpleName() + ")");
     }
+  }
+
+  /** A request of ours was not sent: the TLS server's certificate names another host. */
+  @Override
+  public void tlsIdentityRefused(gov.nist.javax.sip.ClientTransactionExt tx, String why) {
+    SipCall call = byClientTx.get(tx);
+    if (call == null) {
+      error(0, "request not sent: " + why);
+      return;
+    }
+    offMediaThread(() -> { // not on the stack's sending thread, which holds its own locks
+      synchronized (call) {
+        if (call.core.state() == CallCore.State.CALLING) {
+          call.core.fail("cannot place the call: " + why);
+        } else {
+          error(call.id(), "request not sent: " + why);
+        }
+        execute(call, null);
+      }
+    });
   }
 
   @Override

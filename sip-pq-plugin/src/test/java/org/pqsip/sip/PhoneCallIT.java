@@ -154,6 +154,21 @@ class PhoneCallIT {
   }
 
   @Test
+  void tlsPeerWithATrustedCertificateForAnotherNameIsNotCalled() throws Exception {
+    // Bob's certificate is trusted (Alice accepts exactly it as an authority) but names
+    // other.test, not the 127.0.0.1 Alice dials: RFC 5922 server identity fails.
+    SipTls ours = TestCertificate.create(Files.createDirectories(dir.resolve("a-cert")));
+    SipTls elsewhere = TestCertificate.create(Files.createDirectories(dir.resolve("b-cert")), "DNS:other.test");
+    TestPhone alice = phone("alice", TestPhone.Options.of(Policy.REQUIRE, false)
+        .withTls(new SipTls(ours.certificate(), ours.privateKey(), Optional.of(elsewhere.certificate()))));
+    TestPhone bob = phone("bob", TestPhone.Options.of(Policy.REQUIRE, true).withTls(elsewhere));
+    alice.ua().call(bob.uri());
+    assertThat(alice.log().await("ended", T).get("reason")).isEqualTo("error");
+    assertThat(alice.log().all()).extracting(EventLog.Event::type).doesNotContain("established");
+    assertThat(bob.log().all()).extracting(EventLog.Event::type).doesNotContain("incoming");
+  }
+
+  @Test
   void sdesWithoutTlsSignallingIsRefusedAtStartWithTheReason() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> phone("alice", TestPhone.Options.of(Policy.PREFER, false).withSdes(null)))
