@@ -91,6 +91,13 @@ final class ExternalProcess implements AutoCloseable {
     return await(o -> o.contains(needle), timeout, "'" + needle + "'");
   }
 
+  /** Writes one line to the program's standard input (e.g. a linphonec command). */
+  void send(String line) throws IOException {
+    var in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+  }
+
   synchronized String output() {
     return output.toString();
   }

@@ -49,9 +49,10 @@ public final class CallCore {
    * @param retireAfter how long the previous keys live after new ones took over (packets in flight)
    */
   public record Settings(
-      AudioCodec codec, Duration revealTimeout, boolean autoAnswer, Duration ringTimeout, Duration retireAfter) {
+      AudioCodec codec, Duration revealTimeout, boolean autoAnswer, Duration ringTimeout, Duration retireAfter,
+      Duration mediaSilence) {
     public static Settings of(AudioCodec codec, Duration revealTimeout, boolean autoAnswer) {
-      return new Settings(codec, revealTimeout, autoAnswer, Duration.ofSeconds(30), Duration.ofSeconds(2));
+      return new Settings(codec, revealTimeout, autoAnswer, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5));
     }
   }
 
@@ -78,6 +79,11 @@ public final class CallCore {
   private boolean establishedReported;
   private boolean revealTimedOut;
   private long establishedNanos;
+  private long mediaReceived;
+  private long mediaProgressNanos;
+  private long sendFailures;
+  private boolean silenceReported;
+  private boolean sendFailureReported;
   /** Callee: the offer read by {@link #onInvite}, answered by {@link #answer}. */
   private SessionDescription incomingOffer;
 
@@ -465,6 +471,41 @@ public final class CallCore {
       out.add(new CallAction.Respond(486, Optional.empty(), Optional.empty()));
     }
     release("local-hangup");
+  }
+
+  /**
+   * The media's counters, every second or so. A call is never silently dead: no packet for
+   * {@link Settings#mediaSilence()} after set-up ({@code no-media-received}) or since the last
+   * one ({@code media-stopped}), or sends that fail ({@code send-failed}), emit
+   * {@code media-warning}; {@code media-resumed} when packets flow again.
+   */
+  public void onMediaProgress(long packetsReceived, long sendFailuresSoFar, long now) {
+    if (state != State.ESTABLISHED || !establishedReported) {
+      return;
+    }
+    if (packetsReceived > mediaReceived) {
+      mediaReceived = packetsReceived;
+      mediaProgressNanos = now;
+      if (silenceReported) {
+        silenceReported = false;
+        out.add(new CallAction.Emit("media-resumed", fields()));
+      }
+    } else if (!silenceReported && now - Math.max(mediaProgressNanos, establishedNanos) >= settings.mediaSilence().toNanos()) {
+      silenceReported = true;
+      Map<String, Object> f = fields();
+      f.put("reason", mediaReceived == 0 ? "no-media-received" : "media-stopped");
+      f.put("seconds", settings.mediaSilence().toSeconds());
+      out.add(new CallAction.Emit("media-warning", f));
+    }
+    if (sendFailuresSoFar > sendFailures && !sendFailureReported) {
+      sendFailureReported = true;
+      Map<String, Object> f = fields();
+      f.put("reason", "send-failed");
+      out.add(new CallAction.Emit("media-warning", f));
+    } else if (sendFailuresSoFar == sendFailures) {
+      sendFailureReported = false; // a later burst is reported again
+    }
+    sendFailures = sendFailuresSoFar;
   }
 
   /** The user compared the SAS aloud and it matched. */

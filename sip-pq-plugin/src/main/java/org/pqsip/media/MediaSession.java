@@ -75,6 +75,7 @@ public final class MediaSession implements AutoCloseable {
   private final AtomicLong rtcpSent = new AtomicLong();
   private final AtomicLong rtcpReceived = new AtomicLong();
   private final AtomicLong rtcpAuthFailures = new AtomicLong();
+  private final AtomicLong sendFailures = new AtomicLong();
   private long highestSeq = -1;
   private long firstSeq = -1;
   private volatile long firstPacketNanos;
@@ -195,7 +196,7 @@ public final class MediaSession implements AutoCloseable {
     }
     return new MediaStats(
         sent.get(), received.get(), lost, authFailures.get(), replays.get(), rtcpSent.get(), rtcpReceived.get(),
-        rtcpAuthFailures.get());
+        rtcpAuthFailures.get(), sendFailures.get());
   }
 
   /** System.nanoTime() of the first RTP packet that decrypted and decoded, or empty. */
@@ -226,8 +227,9 @@ public final class MediaSession implements AutoCloseable {
         rtcpCountdown = revealing ? 10 : 250; // 200 ms while revealing, else 5 s
       }
     } catch (IOException | RuntimeException e) {
-      // A send error (peer gone, network down) must not stop the schedule; the call's
-      // timers and BYE handling end the session.
+      // A send error (peer gone, network down) must not stop the schedule; it is counted, and
+      // the call reports it (media-warning) instead of carrying on in silence.
+      sendFailures.incrementAndGet();
     }
   }
 

@@ -9,4 +9,5 @@ public record MediaStats(
     long replays,
     long rtcpSent,
     long rtcpReceived,
-    long rtcpAuthFailures) {}
+    long rtcpAuthFailures,
+    long sendFailures) {}

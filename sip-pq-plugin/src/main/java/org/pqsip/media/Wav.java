@@ -26,6 +26,11 @@ public final class Wav {
     while (pos + 8 <= b.limit()) {
       int id = b.getInt(pos);
       int size = b.getInt(pos + 4);
+      if (id == 0x61746164 && size >= 0 && pos + 8L + size > b.limit()) {
+        // Recorders that write while streaming (linphone) may leave a data size a little past
+        // the end of the file: take the samples that are there.
+        size = b.limit() - pos - 8;
+      }
       if (size < 0 || pos + 8L + size > b.limit()) {
         throw new IOException(file + ": truncated WAV chunk");
       }

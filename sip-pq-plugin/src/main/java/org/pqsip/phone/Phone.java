@@ -67,7 +67,7 @@ public final class Phone implements Callable<Integer> {
   boolean autoAnswer;
 
   @Option(names = "--duration", defaultValue = "0s", paramLabel = "DURATION",
-      description = "Hang up this long after the call is established (e.g. 5s); 0 = never.")
+      description = "Hang up this long after the call is established, as caller or callee (e.g. 5s); 0 = never.")
   String duration;
 
   @Option(names = "--exit-after", defaultValue = "0", paramLabel = "N",
@@ -137,8 +137,9 @@ public final class Phone implements Callable<Integer> {
     PhoneEvents events = (type, fields) -> {
       out.event(type, fields);
       int id = (Integer) fields.getOrDefault("call", 0);
-      if (type.equals("established") && "caller".equals(fields.get("role"))) {
-        if (!rekey.isZero()) {
+      if (type.equals("established")) {
+        // --duration counts from established, on either end, whatever the media does.
+        if (!rekey.isZero() && "caller".equals(fields.get("role"))) {
           timers.schedule(() -> ua[0].rekey(id), rekey.toMillis(), TimeUnit.MILLISECONDS);
         }
         if (!hangupAfter.isZero()) {
@@ -160,6 +161,7 @@ public final class Phone implements Callable<Integer> {
       out.event("error", Map.of("message", e.getMessage()));
       return 2;
     }
+    out.event("ready", Map.of()); // SIP listens: scripts may call us now
     if (register) {
       ua[0].register(Duration.ofSeconds(300));
     }

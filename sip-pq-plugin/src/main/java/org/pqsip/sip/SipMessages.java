@@ -135,7 +135,21 @@ final class SipMessages {
   }
 
   private List<ViaHeader> vias(String transport) throws ParseException, InvalidArgumentException {
-    return new ArrayList<>(List.of(headers.createViaHeader(
-        config.sipAddress().getAddress().getHostAddress(), config.sipAddress().getPort(), transport, null)));
+    ViaHeader via = headers.createViaHeader(
+        config.sipAddress().getAddress().getHostAddress(), config.sipAddress().getPort(), transport, null);
+    via.setRPort();
+    return new ArrayList<>(List.of(via));
+  }
+
+  /**
+   * RFC 3581 {@code rport} on the top Via of a request the stack built (in-dialog requests): the
+   * peer answers to the address and port the request came from, which is what crosses NATs and
+   * what UAs like linphone otherwise replace with a new connection to the Via host.
+   */
+  static void askForRport(Request r) throws InvalidArgumentException {
+    ViaHeader via = (ViaHeader) r.getHeader(ViaHeader.NAME);
+    if (via != null) {
+      via.setRPort();
+    }
   }
 }

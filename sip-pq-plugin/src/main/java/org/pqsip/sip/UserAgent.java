@@ -371,8 +371,9 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     tx.sendRequest();
   }
 
-  private void sendReoffer(SipCall call, String sdp) throws SipException, ParseException {
+  private void sendReoffer(SipCall call, String sdp) throws SipException, ParseException, javax.sip.InvalidArgumentException {
     Request reinvite = call.dialog.createRequest(Request.INVITE);
+    SipMessages.askForRport(reinvite);
     reinvite.addHeader(sip.contact(((ViaHeader) reinvite.getHeader(ViaHeader.NAME)).getTransport()));
     sip.setSdp(reinvite, sdp);
     ClientTransaction tx = provider.getNewClientTransaction(reinvite);
@@ -382,7 +383,13 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
 
   private void sendInDialog(Dialog dialog, String method) throws SipException {
     if (dialog != null) {
-      dialog.sendRequest(provider.getNewClientTransaction(dialog.createRequest(method)));
+      Request r = dialog.createRequest(method);
+      try {
+        SipMessages.askForRport(r);
+      } catch (javax.sip.InvalidArgumentException e) {
+        throw new SipException(e.getMessage(), e);
+      }
+      dialog.sendRequest(provider.getNewClientTransaction(r));
     }
   }
 
@@ -659,8 +666,13 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
 
   private void reportMedia() {
     for (SipCall call : List.copyOf(byDialog.values())) {
-      if (call.core.establishedNanos().isPresent() && !call.ended() && call.media != null) {
-        events.event("media", mediaFields(call, call.media));
+      synchronized (call) {
+        if (call.core.establishedNanos().isPresent() && !call.ended() && call.media != null) {
+          events.event("media", mediaFields(call, call.media));
+          var st = call.media.stats();
+          call.core.onMediaProgress(st.packetsReceived(), st.sendFailures(), System.nanoTime());
+          execute(call, null);
+        }
       }
     }
   }
@@ -674,6 +686,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     f.put("authFailures", st.authFailures());
     f.put("rtcpAuthFailures", st.rtcpAuthFailures());
     f.put("replays", st.replays());
+    f.put("sendFailures", st.sendFailures());
     media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.core.startNanos()) / 1e4) / 100.0));
     return f;
   }

@@ -347,4 +347,27 @@ class CallCoreSimTest {
     assertThat(am.keys().orElseThrow().mline()).isEqualTo(1);
     assertThat(am.keys().orElseThrow().tx().key()).isEqualTo(b.security().mediaKeys(1).orElseThrow().rx().key());
   }
+
+  @Test
+  void aCallWhoseMediaNeverArrivesOrStopsIsReportedNotSilent() {
+    Call c = new Call().establish();
+    c.b.onMediaProgress(0, 0, now);
+    advance(Duration.ofSeconds(4), c.b);
+    c.b.onMediaProgress(0, 0, now);
+    assertThat(emitted(c.drainB(), "media-warning")).isEmpty();
+    advance(Duration.ofSeconds(2), c.b);
+    c.b.onMediaProgress(0, 0, now);
+    assertThat(emitted(c.drainB(), "media-warning")).singleElement().asString().contains("reason=no-media-received");
+    c.b.onMediaProgress(0, 0, now + 1);
+    assertThat(emitted(c.drainB(), "media-warning")).as("once per silence").isEmpty();
+    c.b.onMediaProgress(50, 0, now + 2);
+    assertThat(emitted(c.drainB(), "media-resumed")).hasSize(1);
+    advance(Duration.ofSeconds(6), c.b);
+    c.b.onMediaProgress(50, 0, now);
+    assertThat(emitted(c.drainB(), "media-warning")).singleElement().asString().contains("reason=media-stopped");
+    c.b.onMediaProgress(60, 3, now);
+    assertThat(emitted(c.drainB(), "media-warning")).singleElement().asString().contains("reason=send-failed");
+    c.b.onMediaProgress(70, 4, now);
+    assertThat(emitted(c.drainB(), "media-warning")).as("the same burst of failures").isEmpty();
+  }
 }

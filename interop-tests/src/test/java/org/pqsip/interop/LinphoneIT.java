@@ -1,0 +1,157 @@
+package org.pqsip.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pqsip.media.AudioCodec;
+import org.pqsip.media.ToneSource;
+import org.pqsip.media.Wav;
+import org.pqsip.testing.ToneCheck;
+
+/**
+ * linphone 5.1 (Debian's linphone-cli, headless) and our phone, plain RTP, both ways. Both run
+ * in a network namespace the test creates with only loopback, so linphone puts 127.0.0.1 in its
+ * SDP (it would use its default-route or an IPv6 address otherwise); our phone runs there as
+ * {@code ./pq phone} would, in a process of its own. linphone plays an 880 Hz WAV and records
+ * what it hears; our phone sends its 440 Hz tone and counts what it receives.
+ */
+@Tag("external")
+class LinphoneIT {
+  static final Duration T = Duration.ofSeconds(30);
+  static final int LINPHONE_SIP = 5192;
+
+  @TempDir Path dir;
+  private String ns;
+  private final List<ExternalProcess> started = new ArrayList<>();
+
+  @BeforeEach
+  void namespace() throws Exception {
+    ns = "pqlin" + ProcessHandle.current().pid();
+    run("ip", "netns", "add", ns);
+    run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (ExternalProcess p : started) {
+      p.close(); // by handle: the processes this test started
+    }
+    run("ip", "netns", "del", ns);
+  }
+
+  private static void run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+    }
+  }
+
+  private ExternalProcess linphone(boolean autoAnswer) throws Exception {
+    Path home = dir.resolve("home");
+    Files.createDirectories(home.resolve(".local/share/linphone"));
+    Path rc = dir.resolve("linphonerc");
+    Files.writeString(rc, String.join("\n",
+        "[sip]", "sip_port=" + LINPHONE_SIP, "sip_tcp_port=" + LINPHONE_SIP, "default_proxy=-1",
+        "[rtp]", "audio_rtp_port=7078", ""));
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "env", "HOME=" + home,
+        "linphonec", "-c", rc.toString(), "-d", "0"));
+    if (autoAnswer) {
+      cmd.add("-a");
+    }
+    ExternalProcess p = ExternalProcess.start("linphonec", cmd);
+    started.add(p);
+    p.send("ipv6 disable"); // read when linphonec is ready (its prompt ends no line to wait for)
+    p.awaitLine("ipv6 use disabled", T);
+    p.send("soundcard use files");
+    p.awaitLine("Using wav files", T);
+    return p;
+  }
+
+  private ExternalProcess phone(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "java",
+        "-cp", System.getProperty("java.class.path"), "org.pqsip.phone.Phone",
+        "--state-dir", dir.resolve("phone-state").toString(), "--json", "--tone", "440"));
+    cmd.addAll(List.of(args));
+    ExternalProcess p = ExternalProcess.start("pq-phone", cmd);
+    started.add(p);
+    return p;
+  }
+
+  private Path tone880() throws Exception {
+    Path wav = dir.resolve("tone880.wav");
+    ToneSource src = new ToneSource(880);
+    short[] pcm = new short[8000 * 10];
+    short[] frame = new short[AudioCodec.FRAME_SAMPLES];
+    for (int i = 0; i < pcm.length; i += frame.length) {
+      src.read(frame);
+      System.arraycopy(frame, 0, pcm, i, frame.length);
+    }
+    Wav.write(wav, pcm);
+    return wav;
+  }
+
+  private static long lastPacketsReceived(String phoneOutput) {
+    Matcher m = Pattern.compile("\"event\":\"media\".*?\"packetsReceived\":(\\d+)").matcher(phoneOutput);
+    long last = -1;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1));
+    }
+    return last;
+  }
+
+  @Test
+  void ourPhoneCallsLinphoneAndBothHearEachOther() throws Exception {
+    ExternalProcess lin = linphone(true);
+    Path heard = dir.resolve("linphone-heard.wav");
+    ExternalProcess phone = phone("--sip", "tcp:127.0.0.1:5190", "--user", "sip:alice@pq.test", "--policy", "prefer",
+        "--media", "127.0.0.1:41400-41499", "--duration", "5s",
+        "--call", "sip:linphone@127.0.0.1:" + LINPHONE_SIP + ";transport=tcp");
+    String established = phone.awaitLine("\"event\":\"established\"", T);
+    assertThat(established).contains("\"security\":\"none\"");
+    lin.awaitLine("connected", T);
+    lin.send("play " + tone880());
+    lin.send("record " + heard);
+    phone.awaitLine("\"event\":\"ended\"", T);
+    assertThat(phone.waitForExit(T)).isZero();
+    assertThat(phone.output()).doesNotContain("\"event\":\"error\"");
+    assertThat(lastPacketsReceived(phone.output())).as("linphone -> our phone").isGreaterThan(50);
+    lin.awaitLine("ended", T);
+    lin.send("quit"); // linphone completes the recording's WAV header as it closes it
+    lin.waitForExit(T);
+    assertThat(ToneCheck.dominates(Wav.read(heard), 440)).as("linphone hears our 440 Hz tone").isTrue();
+  }
+
+  @Test
+  void linphoneCallsOurPhoneAndDurationCountsFromEstablished() throws Exception {
+    ExternalProcess phone = phone("--sip", "tcp:127.0.0.1:5194", "--user", "sip:bob@pq.test", "--policy", "prefer",
+        "--media", "127.0.0.1:41500-41599", "--auto-answer", "--duration", "4s", "--exit-after", "1");
+    phone.awaitLine("\"event\":\"ready\"", T);
+    ExternalProcess lin = linphone(false);
+    Path heard = dir.resolve("linphone-heard.wav");
+    lin.send("call sip:bob@127.0.0.1:5194;transport=tcp");
+    lin.awaitLine("connected", T);
+    lin.send("play " + tone880());
+    lin.send("record " + heard);
+    assertThat(phone.awaitLine("\"event\":\"established\"", T)).contains("\"role\":\"callee\"");
+    phone.awaitLine("\"reason\":\"local-hangup\"", T); // our callee hangs up: --duration 4s
+    assertThat(phone.waitForExit(T)).isZero();
+    assertThat(phone.output()).doesNotContain("\"event\":\"error\"");
+    assertThat(lastPacketsReceived(phone.output())).as("linphone -> our phone").isGreaterThan(50);
+    lin.awaitLine("ended", T);
+    lin.send("quit"); // linphone completes the recording's WAV header as it closes it
+    lin.waitForExit(T);
+    assertThat(ToneCheck.dominates(Wav.read(heard), 440)).as("linphone hears our 440 Hz tone").isTrue();
+  }
+}
