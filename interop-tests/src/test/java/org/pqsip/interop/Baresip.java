@@ -69,15 +69,7 @@ final class Baresip implements AutoCloseable {
   private static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String accountParams, List<String> modules,
       SipTls tls) throws Exception {
     Files.createDirectories(dir);
-    Path tone = dir.resolve("tone.wav");
-    ToneSource src = new ToneSource(toneHz);
-    short[] pcm = new short[8000 * 10];
-    short[] frame = new short[AudioCodec.FRAME_SAMPLES];
-    for (int i = 0; i < pcm.length; i += frame.length) {
-      src.read(frame);
-      System.arraycopy(frame, 0, pcm, i, frame.length);
-    }
-    Wav.write(tone, pcm);
+    Path tone = toneWav(dir.resolve("tone.wav"), toneHz);
     int ctrl = sipPort + 5;
     Files.writeString(dir.resolve("config"), String.join("\n",
         "poll_method epoll",
@@ -115,6 +107,19 @@ final class Baresip implements AutoCloseable {
     Path both = dir.resolve("sip-cert-and-key.pem");
     Files.writeString(both, Files.readString(tls.certificate()) + Files.readString(tls.privateKey()));
     return both;
+  }
+
+  /** Ten seconds of a sine tone as a 16-bit 8 kHz mono WAV: what a legacy phone plays. */
+  static Path toneWav(Path file, double hz) throws IOException {
+    ToneSource src = new ToneSource(hz);
+    short[] pcm = new short[8000 * 10];
+    short[] frame = new short[AudioCodec.FRAME_SAMPLES];
+    for (int i = 0; i < pcm.length; i += frame.length) {
+      src.read(frame);
+      System.arraycopy(frame, 0, pcm, i, frame.length);
+    }
+    Wav.write(file, pcm);
+    return file;
   }
 
   String uri() {
