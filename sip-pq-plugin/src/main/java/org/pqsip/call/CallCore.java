@@ -168,6 +168,10 @@ public final class CallCore {
         fail("answer has no audio stream we can play (PCMU/PCMA)");
         return;
       }
+      if (localRtp != null && !sameFamily(r.get(), localRtp)) {
+        fail("cannot send media: " + familyMismatch(r.get(), localRtp));
+        return;
+      }
       security = negotiator.acceptAnswer(answer);
       remote = r.get();
       mline = remote.mline();
@@ -299,6 +303,11 @@ public final class CallCore {
     if (state != State.CALLING || incomingOffer == null) {
       return;
     }
+    if (!sameFamily(remote, localRtp)) {
+      incomingOffer = null;
+      refuse(488, "sdp-address-family", familyMismatch(remote, localRtp));
+      return;
+    }
     try {
       SdpNegotiator.Answer a =
           negotiator.answerOffer(incomingOffer, LocalSdp.answer(incomingOffer, mline, localRtp, settings.codec(), sessionId, sdpVersion));
@@ -347,6 +356,11 @@ public final class CallCore {
       if (r.isEmpty()) {
         out.add(new CallAction.Respond(488, Optional.of("sdp-no-audio: re-offer has no audio stream we can play"), Optional.empty()));
         error("re-INVITE refused: no audio stream we can play; the call keeps its media");
+        return;
+      }
+      if (!sameFamily(r.get(), localRtp)) {
+        out.add(new CallAction.Respond(488, Optional.of("sdp-address-family: " + familyMismatch(r.get(), localRtp)), Optional.empty()));
+        error("re-INVITE refused, the call keeps its media: " + familyMismatch(r.get(), localRtp));
         return;
       }
       SdpNegotiator.Answer a =
@@ -535,6 +549,20 @@ public final class CallCore {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** Our media socket can send to the peer's media address (same address family). */
+  private static boolean sameFamily(LocalSdp.Remote r, InetSocketAddress local) {
+    return (r.rtp().getAddress() instanceof java.net.Inet6Address) == (local.getAddress() instanceof java.net.Inet6Address);
+  }
+
+  private static String familyMismatch(LocalSdp.Remote r, InetSocketAddress local) {
+    return "the peer's media address is " + family(r.rtp()) + " but this phone's media address is " + family(local)
+        + " (--media): the call's audio could not be sent";
+  }
+
+  private static String family(InetSocketAddress a) {
+    return a.getAddress() instanceof java.net.Inet6Address ? "IPv6" : "IPv4";
+  }
 
   private void refuse(int code, String warnCode, String why) {
     out.add(new CallAction.Respond(code, Optional.of(warnCode + ": " + why), Optional.empty()));

@@ -15,7 +15,7 @@ public final class LocalSdp {
 
   public static SessionDescription audio(InetSocketAddress rtp, AudioCodec preferred, long sessionId, long version) {
     AudioCodec other = preferred == AudioCodec.PCMU ? AudioCodec.PCMA : AudioCodec.PCMU;
-    String ip = rtp.getAddress().getHostAddress();
+    String ip = text(rtp.getAddress());
     String family = rtp.getAddress() instanceof java.net.Inet6Address ? "IP6" : "IP4";
     try {
       return SessionDescription.parse(
@@ -32,6 +32,48 @@ public final class LocalSdp {
     } catch (SdpException e) {
       throw new IllegalStateException("our own SDP does not parse", e);
     }
+  }
+
+  /** An address as SDP writes it: IPv6 in RFC 5952 form (lower case, longest zero run as ::). */
+  static String text(InetAddress a) {
+    if (!(a instanceof java.net.Inet6Address)) {
+      return a.getHostAddress();
+    }
+    byte[] b = a.getAddress();
+    int[] g = new int[8];
+    for (int i = 0; i < 8; i++) {
+      g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLen = 1; // a single zero group is not compressed
+    for (int i = 0; i < 8; ) {
+      if (g[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && g[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(g[i]));
+    }
+    return sb.toString();
   }
 
   /**

@@ -370,4 +370,24 @@ class CallCoreSimTest {
     c.b.onMediaProgress(70, 4, now);
     assertThat(emitted(c.drainB(), "media-warning")).as("the same burst of failures").isEmpty();
   }
+
+  @Test
+  void anIpv6OfferToAnIpv4PhoneIsRefusedWithTheReasonNotEstablishedMute() {
+    String offer = new Call().a.offer(A_RTP, Optional.empty())
+        .replace("c=IN IP4 127.0.0.1", "c=IN IP6 ::1").replace("o=- 11 1 IN IP4 127.0.0.1", "o=- 11 1 IN IP6 ::1");
+    CallCore b = CallCore.incoming(1, settings(true), bob.negotiator("alice"), 22, now);
+    assertThat(b.onInvite(offer, now)).isPresent();
+    b.answer(B_RTP, now);
+    List<CallAction> did = b.drain();
+    assertThat(response(did)).contains(488);
+    assertThat(warning(did)).startsWith("sdp-address-family").contains("IPv6").contains("IPv4");
+    assertThat(did).noneMatch(x -> x instanceof CallAction.StartMedia);
+    assertThat(emitted(did, "established")).isEmpty();
+    assertThat(released(did)).isTrue();
+    // The same offer to a phone whose media address is IPv6 is answered from IPv6.
+    CallCore b6 = CallCore.incoming(2, settings(true), bob.negotiator("alice"), 23, now);
+    b6.onInvite(offer, now);
+    b6.answer(new InetSocketAddress("::1", 41000), now);
+    assertThat(sdp(b6.drain(), 200)).contains("c=IN IP6 ::1");
+  }
 }
