@@ -117,6 +117,17 @@ class LinphoneIT {
   }
 
   @Test
+  void requirePolicyCallingLinphoneIsRefusedAndSaysWhy() throws Exception {
+    linphone(true);
+    ExternalProcess phone = phone("--sip", "tcp:127.0.0.1:5196", "--user", "sip:alice@pq.test", "--policy", "require",
+        "--media", "127.0.0.1:41600-41699", "--call", "sip:linphone@127.0.0.1:" + LINPHONE_SIP + ";transport=tcp");
+    String refused = phone.awaitLine("\"reason\":\"refused\"", T);
+    assertThat(refused).contains("\"event\":\"error\"").containsPattern("call refused: 4\\d\\d");
+    assertThat(refused).doesNotContain("\"event\":\"established\"");
+    assertThat(phone.waitForExit(T)).isZero();
+  }
+
+  @Test
   void linphoneCallsOurPhoneAndDurationCountsFromEstablished() throws Exception {
     ExternalProcess phone = phone("--sip", "tcp:127.0.0.1:5194", "--user", "sip:bob@pq.test", "--policy", "prefer",
         "--media", "127.0.0.1:41500-41599", "--auto-answer", "--duration", "4s", "--exit-after", "1");
