@@ -8,8 +8,9 @@ import org.pqsip.crypto.Secret;
 
 /**
  * Retained-secret continuity (docs/PROTOCOL.md §5.4), in the manner of ZRTP's rs1/rs2: each side
- * proves possession of the secrets it holds for the peer device, bound to this call's transcript;
- * the verifier accepts a proof made with either of its own two secrets.
+ * proves possession of its two newest secrets for the peer device, bound to this call's
+ * transcript; the verifier accepts a proof made with any secret of its window (rs1, rs2 and a
+ * few older ones, so calls that overlap and end in a different order on each side still agree).
  *
  * <p>Rules that an attacker on the signalling path must not be able to bend: a device that was
  * verified or has proven a secret before and proves none now is {@code mismatch}; a mismatch
@@ -36,20 +37,29 @@ final class Continuity {
    * @param knownDevices the devices the remote party (its address-of-record) used before
    */
   static Result evaluate(
+      DeviceId device,
       Optional<PeerRecord> record,
       List<byte[]> peerProofs,
       Role peerRole,
       byte[] th,
       java.util.Set<DeviceId> knownDevices) {
     if (record.isEmpty()) {
-      return new Result(knownDevices.isEmpty() ? Verification.NEW_PEER : Verification.NEW_DEVICE, Optional.empty());
+      // Known devices that include this one: another call with it committed while this one was
+      // being set up (two calls at once), not a different device.
+      boolean other = !knownDevices.isEmpty() && !knownDevices.contains(device);
+      return new Result(other ? Verification.NEW_DEVICE : Verification.NEW_PEER, Optional.empty());
     }
     PeerRecord r = record.get();
     Optional<Secret> matched = Optional.empty();
-    if (matches(r.rs1(), peerProofs, peerRole, th)) {
-      matched = Optional.of(r.rs1());
-    } else if (r.rs2().isPresent() && matches(r.rs2().get(), peerProofs, peerRole, th)) {
-      matched = r.rs2();
+    List<Secret> accepted = new ArrayList<>();
+    accepted.add(r.rs1());
+    r.rs2().ifPresent(accepted::add);
+    accepted.addAll(r.older());
+    for (Secret rs : accepted) {
+      if (matches(rs, peerProofs, peerRole, th)) {
+        matched = Optional.of(rs);
+        break;
+      }
     }
     if (matched.isEmpty()) {
       // Only a device that never proved anything and was never verified may come back without
@@ -80,8 +90,22 @@ final class Continuity {
   static PeerRecord next(Optional<PeerRecord> old, DeviceId device, Secret newRs, Optional<Secret> matched) {
     Optional<Secret> rs2 = matched.isPresent() ? matched : old.map(PeerRecord::rs1);
     boolean proven = matched.isPresent() || old.map(PeerRecord::proven).orElse(false);
+    // The secrets the old record held (newest first) stay acceptable for a few more calls.
+    List<Secret> older = new ArrayList<>();
+    old.ifPresent(r -> {
+      older.add(r.rs1());
+      r.rs2().ifPresent(older::add);
+      older.addAll(r.older());
+    });
+    older.removeIf(s -> s.contentEquals(newRs) || rs2.map(s::contentEquals).orElse(false));
+    List<Secret> distinct = new ArrayList<>();
+    for (Secret s : older) {
+      if (distinct.size() < PeerRecord.OLDER_KEPT && distinct.stream().noneMatch(s::contentEquals)) {
+        distinct.add(s);
+      }
+    }
     return new PeerRecord(
-        device, newRs, rs2, old.map(PeerRecord::verified).orElse(false), proven,
+        device, newRs, rs2, distinct, old.map(PeerRecord::verified).orElse(false), proven,
         old.flatMap(PeerRecord::identity));
   }
 }

@@ -103,7 +103,7 @@ final class PendingOffer implements AutoCloseable {
     }
     Optional<PeerRecord> record = store.device(answer.device());
     Continuity.Result continuity =
-        Continuity.evaluate(record, answer.continuityProofs(), Role.ANSWERER, th, store.devicesOf(peerKey));
+        Continuity.evaluate(answer.device(), record, answer.continuityProofs(), Role.ANSWERER, th, store.devicesOf(peerKey));
     if (continuity.verification() == Verification.MISMATCH && config.refuseOnMismatch()) {
       keys.destroy();
       throw new KeyingException(

@@ -233,7 +233,7 @@ public final class PqCall implements AutoCloseable {
     }
     Continuity.Result continuity =
         Continuity.evaluate(
-            recordAtStart, parsed.proofs(), Role.OFFERER, keys.transcriptHash(), store.devicesOf(peerKey));
+            peerDevice, recordAtStart, parsed.proofs(), Role.OFFERER, keys.transcriptHash(), store.devicesOf(peerKey));
     if (continuity.verification() == Verification.MISMATCH && refuseOnMismatch) {
       throw new KeyingException(
           KeyingException.Reason.CONTINUITY_MISMATCH,

@@ -49,7 +49,7 @@ public final class FilePeerStore implements PeerStore, AutoCloseable {
   public static final int MAX_DEVICES_PER_PEER = 16;
   private static final String HEADER =
       "# pqsip peer store v2: retained secrets, keep private. "
-          + "device <id> <rs1> <rs2|-> <verified> <proven> <identity|-> <last-used>; aor <hmac> <ids>";
+          + "device <id> <rs1> <rs2|-> <verified> <proven> <identity|-> <last-used> <older,…|->; aor <hmac> <ids>";
 
   private final Path file;
   private final LongSupplier clock;
@@ -155,7 +155,7 @@ public final class FilePeerStore implements PeerStore, AutoCloseable {
           if (aorKey.length != 32) {
             throw new IOException(file + ":" + lineNo + ": store key must be 32 bytes");
           }
-        } else if (f[0].equals("device") && (f.length == 6 || f.length == 8)) {
+        } else if (f[0].equals("device") && (f.length == 6 || f.length == 8 || f.length == 9)) {
           DeviceId d = DeviceId.parse(f[1]);
           Secret rs1 = Secret.adopt(Base64Text.decodeUrl(f[2], "rs1"));
           Optional<Secret> rs2 =
@@ -164,7 +164,13 @@ public final class FilePeerStore implements PeerStore, AutoCloseable {
               f.length == 8 && !f[6].equals("-")
                   ? Optional.of(new String(Base64Text.decodeUrl(f[6], "identity"), StandardCharsets.UTF_8))
                   : Optional.empty();
-          devices.put(d, new PeerRecord(d, rs1, rs2, flag(f[4]), flag(f[5]), identity));
+          List<Secret> older = new ArrayList<>();
+          if (f.length == 9 && !f[8].equals("-")) {
+            for (String o : f[8].split(",")) {
+              older.add(Secret.adopt(Base64Text.decodeUrl(o, "older retained secret")));
+            }
+          }
+          devices.put(d, new PeerRecord(d, rs1, rs2, older, flag(f[4]), flag(f[5]), identity));
           lastUsed.put(d, f.length == 8 ? Long.parseLong(f[7]) : 0L);
         } else if (f[0].equals("aor") && f.length == 3) {
           LinkedHashSet<DeviceId> set = new LinkedHashSet<>();
@@ -368,7 +374,9 @@ public final class FilePeerStore implements PeerStore, AutoCloseable {
           + (r.verified() ? "1" : "0") + " "
           + (r.proven() ? "1" : "0") + " "
           + r.identity().map(i -> Base64Text.encodeUrl(i.getBytes(StandardCharsets.UTF_8))).orElse("-") + " "
-          + lastUsed.getOrDefault(r.device(), 0L));
+          + lastUsed.getOrDefault(r.device(), 0L) + " "
+          + (r.older().isEmpty() ? "-" : String.join(",", r.older().stream()
+              .map(o -> Base64Text.encodeUrl(o.exposeSecretBytes())).toList())));
     }
     for (Map.Entry<String, LinkedHashSet<DeviceId>> e : links.entrySet()) {
       if (!e.getValue().isEmpty()) {

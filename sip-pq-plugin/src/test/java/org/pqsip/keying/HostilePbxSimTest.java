@@ -230,4 +230,51 @@ class HostilePbxSimTest {
     assertThat(Transcript.hash(sent, ans.answer().orElseThrow()))
         .isNotEqualTo(Transcript.hash(o, ans.answer().orElseThrow()));
   }
+
+  @Test
+  void twoCallsAtOnceWithTheSameDeviceAreNotANewDevice() throws Exception {
+    // Found by ./pq bench calls: both first calls are set up before either stores anything.
+    KeyingSession a1 = alice.session(bob);
+    KeyingSession a2 = alice.session(bob);
+    AnswerOutcome ans1 = bob.session(alice).onOffer(a1.createOffer());
+    AnswerOutcome ans2 = bob.session(alice).onOffer(a2.createOffer());
+    PqCall c1 = secured(a1.onAnswer(ans1.answer()));
+    PqCall b1 = secured(ans1.outcome());
+    b1.acceptReveal(c1.revealMessage());
+    c1.commitContinuity();
+    b1.commitContinuity();
+    PqCall c2 = secured(a2.onAnswer(ans2.answer()));
+    PqCall b2 = secured(ans2.outcome());
+    assertThat(b2.acceptReveal(c2.revealMessage())).isEqualTo(Verification.NEW_PEER);
+    assertThat(c2.verification()).contains(Verification.NEW_PEER);
+  }
+
+  @Test
+  void callsThatOverlapAndEndInADifferentOrderOnEachSideStillShowContinuity() throws Exception {
+    // Found by ./pq bench calls: eight calls at once between the same two devices; Alice stores
+    // their secrets in one order, Bob in the reverse. Each side's newest two then differ.
+    for (int round = 0; round < 2; round++) {
+      int n = 8;
+      List<PqCall> atAlice = new java.util.ArrayList<>();
+      List<PqCall> atBob = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        KeyingSession as = alice.session(bob);
+        AnswerOutcome ans = bob.session(alice).onOffer(as.createOffer());
+        atAlice.add(secured(as.onAnswer(ans.answer())));
+        atBob.add(secured(ans.outcome()));
+      }
+      for (int i = 0; i < n; i++) {
+        atBob.get(i).acceptReveal(atAlice.get(i).revealMessage());
+        assertThat(atAlice.get(i).verification().orElseThrow()).isNotEqualTo(Verification.MISMATCH);
+        assertThat(atBob.get(i).verification().orElseThrow()).isNotEqualTo(Verification.MISMATCH);
+      }
+      for (int i = 0; i < n; i++) {
+        atAlice.get(i).commitContinuity();
+        atBob.get(n - 1 - i).commitContinuity();
+      }
+    }
+    Dialog next = dialog(alice, bob);
+    assertThat(next.first().verification()).contains(Verification.CONTINUITY);
+    assertThat(next.firstAtB().verification()).contains(Verification.CONTINUITY);
+  }
 }
