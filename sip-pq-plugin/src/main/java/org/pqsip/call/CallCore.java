@@ -332,9 +332,29 @@ public final class CallCore {
   }
 
   public void onAck(long now) {
+    onAck("", now);
+  }
+
+  /**
+   * The ACK of an INVITE we answered. After an offerless re-INVITE (we put an offer in our
+   * 200 OK) it carries the answer (RFC 3264 §5 via RFC 3261 §13.2.1): handled like the answer to
+   * a re-offer of ours, chained and never a step down; a missing or bad one changes nothing.
+   */
+  public void onAck(String body, long now) {
     acked = true;
+    if (awaitingAnswerInAck) {
+      awaitingAnswerInAck = false;
+      if (body.isBlank()) {
+        error("the ACK to our offer (offerless re-INVITE) carried no answer; the call keeps its keys");
+      } else {
+        onReofferAnswer(body, now);
+      }
+    }
     maybeReportEstablished(now);
   }
+
+  /** We answered an offerless re-INVITE with an offer: its answer comes in the ACK. */
+  private boolean awaitingAnswerInAck;
 
   /**
    * A re-offer in an established call. Refused (488, current keys kept) when it would lower the
@@ -350,6 +370,15 @@ public final class CallCore {
     try {
       if (!reoffers.tryTake(now)) {
         throw new KeyingException(KeyingException.Reason.RATE_LIMITED, "too many re-offers in this call");
+      }
+      if (body.isBlank()) {
+        // An offerless re-INVITE (session refresh, hold from some PBXs): we make the offer, a
+        // fresh exchange chained to the call's keys, and take the answer from the ACK.
+        SessionDescription ours =
+            negotiator.createOffer(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion));
+        out.add(new CallAction.Respond(200, Optional.empty(), Optional.of(ours.format())));
+        awaitingAnswerInAck = true;
+        return;
       }
       SessionDescription offer = SessionDescription.parse(body);
       Optional<LocalSdp.Remote> r = LocalSdp.remote(offer);

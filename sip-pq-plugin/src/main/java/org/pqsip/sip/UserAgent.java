@@ -463,7 +463,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     SipCall call = ev.getDialog() == null ? null : byDialog.get(ev.getDialog());
     if (call != null) {
       synchronized (call) {
-        call.core.onAck(System.nanoTime());
+        call.core.onAck(bodyText(ev.getRequest()), System.nanoTime());
         execute(call, null);
       }
     }

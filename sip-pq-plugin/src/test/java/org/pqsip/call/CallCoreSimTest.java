@@ -62,7 +62,9 @@ class CallCoreSimTest {
 
   /** Alice's and Bob's cores after a complete first exchange, and what each has done so far. */
   final class Call {
-    final CallCore a = CallCore.outgoing(1, settings(false), alice.negotiator("bob"), 11, now);
+    /** Alice's keying for this dialog, also used where she answers an offer of Bob's. */
+    final SdpNegotiator aliceKeys = alice.negotiator("bob");
+    final CallCore a = CallCore.outgoing(1, settings(false), aliceKeys, 11, now);
     final CallCore b = CallCore.incoming(1, settings(true), bob.negotiator("alice"), 22, now);
     final List<CallAction> aDid = new ArrayList<>();
     final List<CallAction> bDid = new ArrayList<>();
@@ -389,5 +391,38 @@ class CallCoreSimTest {
     b6.onInvite(offer, now);
     b6.answer(new InetSocketAddress("::1", 41000), now);
     assertThat(sdp(b6.drain(), 200)).contains("c=IN IP6 ::1");
+  }
+
+  @Test
+  void offerlessReInviteIsAnsweredWithAChainedOfferAndTheAnswerComesInTheAck() throws Exception {
+    Call c = new Call().establish();
+    CallSecurity before = c.b.security();
+    String sas = before.sas().orElseThrow();
+    // Alice's side re-INVITEs without SDP (a session refresh): Bob offers in his 200 OK.
+    c.b.onReInvite("", B_RTP, now);
+    String bobOffer = sdp(c.drainB(), 200);
+    assertThat(bobOffer).contains("a=pqkem:").contains(" chain=");
+    // Alice answers it (as her negotiator would for an offer in a 200) and the ACK carries it.
+    String aliceAnswer = aliceAnswers(c, bobOffer);
+    c.b.onAck(aliceAnswer, now);
+    List<CallAction> bob = c.drainB();
+    assertThat(bob).anySatisfy(x -> assertThat(x).isInstanceOfSatisfying(CallAction.ChangeKeys.class,
+        k -> assertThat(k.reveal()).isPresent()));
+    assertThat(emitted(bob, "rekeyed")).singleElement().asString().contains("sas=" + sas);
+    // An ACK whose answer was stripped of pqkem changes nothing.
+    c.b.onReInvite("", B_RTP, now);
+    String again = sdp(c.drainB(), 200);
+    String stripped = SessionDescription.parse(aliceAnswers(c, again))
+        .withoutSessionLines(l -> l.isAttribute(PqKemAttribute.NAME)).format();
+    CallSecurity current = c.b.security();
+    c.b.onAck(stripped, now);
+    assertThat(emitted(c.drainB(), "error")).singleElement().asString().contains("pqkem-downgrade-refused");
+    assertThat(c.b.security()).isSameAs(current);
+  }
+
+  /** Alice's side of the dialog answers an offer that Bob made inside it. */
+  private static String aliceAnswers(Call c, String offer) throws Exception {
+    SessionDescription o = SessionDescription.parse(offer);
+    return c.aliceKeys.answerOffer(o, LocalSdp.answer(o, 0, A_RTP, AudioCodec.PCMU, 11, 9)).sdp().format();
   }
 }
