@@ -27,7 +27,7 @@ public sealed interface CallAction {
   /** Cancel the call's pending INVITE. */
   record Cancel() implements CallAction {}
 
-  /** A second fork answered the INVITE: end that fork's dialog (the driver knows which one). */
+  /** A second fork answered the INVITE: end that fork's dialog (the one whose answer came in). */
   record EndFork() implements CallAction {}
 
   /** Start media to {@code remote}, SRTP with {@code keys} if any, sending {@code reveal} if any. */

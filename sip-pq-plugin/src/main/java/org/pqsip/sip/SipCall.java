@@ -14,6 +14,8 @@ import org.pqsip.media.MediaTransport;
 final class SipCall {
   final CallCore core;
   Dialog dialog;
+  /** A second fork's dialog, until the core's EndFork ends it. */
+  Dialog forkDialog;
   ClientTransaction inviteTx;
   ServerTransaction serverInviteTx;
   MediaTransport transport;

@@ -44,10 +44,6 @@ final class SipMessages {
     this.messages = messages;
   }
 
-  AddressFactory addresses() {
-    return addresses;
-  }
-
   /** A new dialog's INVITE to {@code target} with {@code offer} (SDP). */
   Request invite(SipURI target, String offer) throws ParseException, InvalidArgumentException {
     Address to = addresses.createAddress(target.clone().toString());

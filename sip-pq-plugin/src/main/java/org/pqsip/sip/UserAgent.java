@@ -208,15 +208,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       call = new SipCall(CallCore.outgoing(id, callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
       synchronized (call) {
         call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
-        Request invite = sip.invite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys()));
-        ClientTransaction tx = provider.getNewClientTransaction(invite);
-        call.inviteTx = tx;
-        call.dialog = tx.getDialog();
-        byClientTx.put(tx, call);
-        if (call.dialog != null) {
-          byDialog.put(call.dialog, call);
-        }
-        tx.sendRequest();
+        sendInvite(call, sip.invite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys())));
       }
     } catch (ParseException | SipException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
       if (call != null) {
@@ -332,8 +324,11 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       events.event(e.type(), e.fields());
     } else if (a instanceof CallAction.Release r) {
       release(call, r.reason());
+    } else if (a instanceof CallAction.EndFork) {
+      Dialog fork = call.forkDialog;
+      call.forkDialog = null;
+      sendInDialog(fork, Request.BYE);
     }
-    // EndFork: carried out where the fork's dialog is known (processResponse)
   }
 
   private void respondFor(SipCall call, ServerTransaction st, CallAction.Respond r)
@@ -361,7 +356,12 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     if (call.dialog != null) {
       byDialog.remove(call.dialog); // the refused attempt's early dialog is over
     }
-    ClientTransaction tx = provider.getNewClientTransaction(again);
+    sendInvite(call, again);
+  }
+
+  /** Sends a dialog-creating INVITE on a new transaction and indexes the call by both. */
+  private void sendInvite(SipCall call, Request invite) throws SipException {
+    ClientTransaction tx = provider.getNewClientTransaction(invite);
     call.inviteTx = tx;
     call.dialog = tx.getDialog();
     byClientTx.put(tx, call);
@@ -543,9 +543,9 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     boolean established = call.core.state() == CallCore.State.ESTABLISHED;
     if (established && call.dialog != null && dialog != call.dialog) {
       // Another fork answered: its answer was made for the offer whose nonce we reveal to one
-      // party only. End that fork's dialog.
+      // party only. The core decides; its EndFork ends this dialog.
+      call.forkDialog = dialog;
       call.core.onForkAnswer();
-      sendInDialog(dialog, Request.BYE);
       return;
     }
     call.dialog = dialog;

@@ -34,8 +34,7 @@ class HostilePbxSimTest {
   }
 
   private static PqCall secured(KeyingOutcome o) {
-    assertThat(o).isInstanceOf(KeyingOutcome.Secured.class);
-    return ((KeyingOutcome.Secured) o).call();
+    return KeyingSessionSimTest.secured(o);
   }
 
   /** The PBX answers {@code offer} itself, echoing the chain claim when {@code claimChain}. */

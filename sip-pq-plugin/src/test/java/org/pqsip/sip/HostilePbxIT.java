@@ -6,12 +6,9 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.pqsip.keying.Policy;
 import org.pqsip.sdp.PqKemAttribute;
 import org.pqsip.sdp.SessionDescription;
@@ -20,37 +17,11 @@ import org.pqsip.sdp.SessionDescription;
  * Real phones on loopback against a PBX that is hostile: it stays in the dialog (anchors it) and
  * rewrites what crosses it, or floods a phone with broken offers. Every wait has a deadline.
  */
-class HostilePbxIT {
+class HostilePbxIT extends LoopbackPhones {
   static final Duration T = Duration.ofSeconds(15);
-  private static int nextPort = 27070;
 
-  @TempDir Path dir;
-  private final java.util.List<UserAgent> agents = new java.util.ArrayList<>();
-  private final java.util.List<org.pqsip.store.FilePeerStore> stores = new java.util.ArrayList<>();
-
-  private static synchronized int ports() {
-    int p = nextPort;
-    nextPort += 4;
-    return p;
-  }
-
-  TestPhone phone(String name, Policy policy, boolean autoAnswer) throws Exception {
-    int port = ports();
-    TestPhone p = TestPhone.start(name, port, mediaBase(port), dir,
-        TestPhone.Options.of(policy, autoAnswer).withTone(name.startsWith("a") ? 440 : 660));
-    agents.add(p.ua());
-    stores.add(p.store());
-    return p;
-  }
-
-  private static int mediaBase(int sipPort) {
-    return 47000 + (sipPort - 27070) * 50;
-  }
-
-  @AfterEach
-  void stop() {
-    agents.forEach(UserAgent::close);
-    stores.forEach(org.pqsip.store.FilePeerStore::close); // before the temporary directory goes
+  HostilePbxIT() {
+    super(27070, 47000);
   }
 
   private static long received(TestPhone p) {
@@ -68,7 +39,7 @@ class HostilePbxIT {
       }
       return body;
     };
-    int proxyPort = ports();
+    int proxyPort = phones.port();
     try (SdpRewritingProxy pbx = new SdpRewritingProxy(
         proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), stripReInvites, true)) {
       int id = alice.ua().call("sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp");
@@ -134,7 +105,7 @@ class HostilePbxIT {
     // Threads do not grow with the number of calls (280): a few of JAIN-SIP's per-connection
     // readers may still be closing their sockets.
     assertThat(Thread.activeCount()).isLessThanOrEqualTo(threadsBefore + 5);
-    int base = mediaBase(bob.port());
+    int base = phones.mediaBase(bob.port());
     for (int port = base; port <= base + 99; port++) {
       try (DatagramSocket s = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
         assertThat(s.isBound()).isTrue();

@@ -15,9 +15,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.pqsip.keying.AnswerOutcome;
 import org.pqsip.keying.InMemoryPeerStore;
 import org.pqsip.keying.KemAnswer;
@@ -25,49 +23,20 @@ import org.pqsip.keying.KemOffer;
 import org.pqsip.keying.KeyingConfig;
 import org.pqsip.keying.KeyingSession;
 import org.pqsip.keying.Policy;
-import org.pqsip.media.AudioCodec;
-import org.pqsip.media.ToneSource;
 import org.pqsip.media.Wav;
 import org.pqsip.sdp.PqKemAttribute;
 import org.pqsip.sdp.SessionDescription;
-import org.pqsip.store.FilePeerStore;
 import org.pqsip.testing.ToneCheck;
 
 /**
  * Real user agents on loopback: SIP over TCP through JAIN-SIP, SRTP media over UDP, pqkem keys,
  * and a man in the middle that rewrites SDP. Every wait has a deadline; nothing sleeps.
  */
-class PhoneCallIT {
+class PhoneCallIT extends LoopbackPhones {
   static final Duration T = Duration.ofSeconds(15);
-  private static int nextPort = 25070;
 
-  @TempDir Path dir;
-  private final java.util.List<UserAgent> agents = new java.util.ArrayList<>();
-  private final java.util.List<org.pqsip.store.FilePeerStore> stores = new java.util.ArrayList<>();
-
-  private static synchronized int ports() {
-    int p = nextPort;
-    nextPort += 4;
-    return p;
-  }
-
-  TestPhone phone(String name, Policy policy, boolean autoAnswer) throws Exception {
-    return phone(name, TestPhone.Options.of(policy, autoAnswer));
-  }
-
-  TestPhone phone(String name, TestPhone.Options options) throws Exception {
-    int port = ports();
-    TestPhone p = TestPhone.start(name, port, 42000 + (port - 25070) * 50, dir,
-        options.withTone(name.startsWith("a") ? 440 : 660));
-    agents.add(p.ua());
-    stores.add(p.store());
-    return p;
-  }
-
-  @AfterEach
-  void stop() {
-    agents.forEach(UserAgent::close);
-    stores.forEach(org.pqsip.store.FilePeerStore::close); // before the temporary directory goes
+  PhoneCallIT() {
+    super(25070, 42000);
   }
 
   static EventLog.Event awaitPackets(TestPhone p, long n) throws InterruptedException {
@@ -147,10 +116,7 @@ class PhoneCallIT {
     SipTls theirs = TestCertificate.create(Files.createDirectories(dir.resolve("b-cert")));
     TestPhone alice = phone("alice", TestPhone.Options.of(Policy.REQUIRE, false).withTls(ours));
     TestPhone bob = phone("bob", TestPhone.Options.of(Policy.REQUIRE, true).withTls(theirs));
-    alice.ua().call(bob.uri());
-    assertThat(alice.log().await("ended", T).get("reason")).isEqualTo("error");
-    assertThat(alice.log().all()).extracting(EventLog.Event::type).doesNotContain("established");
-    assertThat(bob.log().all()).extracting(EventLog.Event::type).doesNotContain("incoming");
+    assertTheCallNeverReachesBob(alice, bob);
   }
 
   @Test
@@ -162,6 +128,11 @@ class PhoneCallIT {
     TestPhone alice = phone("alice", TestPhone.Options.of(Policy.REQUIRE, false)
         .withTls(new SipTls(ours.certificate(), ours.privateKey(), Optional.of(elsewhere.certificate()))));
     TestPhone bob = phone("bob", TestPhone.Options.of(Policy.REQUIRE, true).withTls(elsewhere));
+    assertTheCallNeverReachesBob(alice, bob);
+  }
+
+  /** Alice's TLS connection is refused: her call ends in an error and Bob never sees it. */
+  private static void assertTheCallNeverReachesBob(TestPhone alice, TestPhone bob) throws InterruptedException {
     alice.ua().call(bob.uri());
     assertThat(alice.log().await("ended", T).get("reason")).isEqualTo("error");
     assertThat(alice.log().all()).extracting(EventLog.Event::type).doesNotContain("established");
@@ -316,7 +287,7 @@ class PhoneCallIT {
   void corruptCiphertextInTheAnswerFailsTheCallCleanly() throws Exception {
     TestPhone alice = phone("alice", Policy.REQUIRE, false);
     TestPhone bob = phone("bob", Policy.REQUIRE, true);
-    int proxyPort = ports();
+    int proxyPort = phones.port();
     try (SdpRewritingProxy proxy =
         new SdpRewritingProxy(proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()),
             (towardCallee, start, body) -> towardCallee ? body : flipBlobCharacter(body))) {
@@ -345,7 +316,7 @@ class PhoneCallIT {
     }
 
     Mallory mallory = new Mallory();
-    int proxyPort = ports();
+    int proxyPort = phones.port();
     try (SdpRewritingProxy proxy =
         new SdpRewritingProxy(proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), mallory)) {
       alice.ua().call("sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp");
