@@ -45,10 +45,11 @@ F1=$(fds); T1=$(threads)
 LAST=$(tail -n 1 "$WORK/stat.csv")
 HEAD=$(head -n 1 "$WORK/stat.csv")
 col() { awk -F';' -v name="$1" 'NR==1 {for (i=1;i<=NF;i++) if ($i==name) c=i} NR==2 {print $c}' <(printf '%s\n%s\n' "$HEAD" "$LAST"); }
-OK=$(col SuccessfulCall\(C\)); FAILED=$(col FailedCall\(C\))
+OK=$(col SuccessfulCall\(C\)); FAILED=$(col FailedCall\(C\)); INVITE_200=$(col ResponseTime1\(C\))
 ESTABLISHED=$(grep -c '"event":"established"' "$WORK/phone.out" || true)
 ERRORS=$(grep -c '"event":"error"' "$WORK/phone.out" || true)
 printf 'sipp exit %s, successful %s, failed %s, wall %.1f s (%.0f calls/s)\n' "$SIPP_RC" "$OK" "$FAILED" \
   "$(echo "$END - $START" | bc)" "$(echo "$OK / ($END - $START)" | bc -l)"
+echo "sipp: INVITE -> 200 OK mean over the run $INVITE_200 (hh:mm:ss:us)"
 echo "phone: established $ESTABLISHED, error events $ERRORS; sockets $F0 -> $F1, threads $T0 -> $T1, RSS $(rss)"
 [[ "$SIPP_RC" == 0 && "$FAILED" == 0 && "$F1" -le $(( F0 + 2 )) && "$T1" -le $(( T0 + 4 )) ]]

@@ -38,22 +38,26 @@ public final class UdpMediaTransport implements MediaTransport {
 
   /** Binds an even port and the next one on {@code address}, trying from {@code firstPort}. */
   public static UdpMediaTransport bind(InetAddress address, int firstPort, int lastPort) throws IOException {
-    IOException last = null;
-    for (int port = firstPort + (firstPort & 1); port + 1 <= lastPort; port += 2) {
-      DatagramChannel a = DatagramChannel.open();
-      DatagramChannel b = DatagramChannel.open();
-      try {
-        a.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 18);
-        a.bind(new InetSocketAddress(address, port));
-        b.bind(new InetSocketAddress(address, port + 1));
-        return new UdpMediaTransport(a, b);
-      } catch (IOException e) {
-        a.close();
+    return new MediaPorts(address, firstPort, lastPort).bind();
+  }
+
+  /** Binds RTP on {@code port} and RTCP on {@code port + 1}, or neither. */
+  static UdpMediaTransport bindPair(InetAddress address, int port) throws IOException {
+    DatagramChannel a = DatagramChannel.open();
+    DatagramChannel b = null;
+    try {
+      a.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 18);
+      a.bind(new InetSocketAddress(address, port));
+      b = DatagramChannel.open();
+      b.bind(new InetSocketAddress(address, port + 1));
+      return new UdpMediaTransport(a, b);
+    } catch (IOException e) {
+      a.close();
+      if (b != null) {
         b.close();
-        last = e;
       }
+      throw e;
     }
-    throw new IOException("no free RTP/RTCP port pair in " + firstPort + "-" + lastPort, last);
   }
 
   @Override

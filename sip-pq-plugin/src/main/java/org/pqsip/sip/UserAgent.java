@@ -43,6 +43,7 @@ import org.pqsip.keying.PeerStore;
 import org.pqsip.call.CallAction;
 import org.pqsip.call.CallCore;
 import org.pqsip.call.LocalSdp;
+import org.pqsip.media.MediaPorts;
 import org.pqsip.media.MediaSession;
 import org.pqsip.media.UdpMediaTransport;
 import org.pqsip.media.Wav;
@@ -64,6 +65,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
   private final PeerStore store;
   private final PhoneEvents events;
   private final SecureRandom random;
+  private final MediaPorts mediaPorts;
   private final AtomicInteger callIds = new AtomicInteger();
   private final Map<Dialog, SipCall> byDialog = new ConcurrentHashMap<>();
   private final Map<ClientTransaction, SipCall> byClientTx = new ConcurrentHashMap<>();
@@ -87,6 +89,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     this.store = store;
     this.events = events;
     this.random = random;
+    this.mediaPorts = new MediaPorts(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
     this.timers =
         Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-ua-timer"));
   }
@@ -207,7 +210,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, aor(requestUri), random);
       call = new SipCall(CallCore.outgoing(id, callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
       synchronized (call) {
-        call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+        call.transport = mediaPorts.bind();
         sendInvite(call, sip.invite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys())));
       }
     } catch (ParseException | SipException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
@@ -449,7 +452,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       if (remote.isPresent()) {
         // Media sockets are opened only for an offer that was read and is playable.
         try {
-          call.transport = UdpMediaTransport.bind(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+          call.transport = mediaPorts.bind();
           call.core.answer(call.transport.localRtp(), System.nanoTime());
         } catch (IOException e) {
           call.core.mediaUnavailable(e.getMessage());
