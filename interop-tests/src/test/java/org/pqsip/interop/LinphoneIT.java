@@ -20,7 +20,8 @@ import org.pqsip.sip.TestCertificate;
 import org.pqsip.testing.ToneCheck;
 
 /**
- * linphone 5.1 (Debian's linphone-cli, headless) and our phone, plain RTP, both ways. Both run
+ * linphone 5.1 (Debian's linphone-cli, headless) and our phone, plain RTP and SDES (over SIP/TLS),
+ * both ways; the SDES call to linphone goes through kamailio as its registrar. Both run
  * in a network namespace the test creates with only loopback, so linphone puts 127.0.0.1 in its
  * SDP (it would use its default-route or an IPv6 address otherwise); our phone runs there as
  * {@code ./pq phone} would, in a process of its own. linphone plays an 880 Hz WAV and records
@@ -50,6 +51,21 @@ class LinphoneIT {
     run("ip", "netns", "del", ns);
   }
 
+  /**
+   * linphone's network monitor wants an interface other than lo with a default route: without
+   * one it declares the network down a few seconds in and drops its SIP connections (and a call
+   * with them). That matters when it keeps a registration connection open; calls on loopback
+   * alone do without. A veth pair with both ends in the namespace (the kernel here has no dummy
+   * interfaces) and a documentation address keeps every packet in the namespace.
+   */
+  private void giveLinphoneANetwork() throws Exception {
+    run("ip", "netns", "exec", ns, "ip", "link", "add", "pq0", "type", "veth", "peer", "name", "pq1");
+    run("ip", "netns", "exec", ns, "ip", "link", "set", "pq1", "up");
+    run("ip", "netns", "exec", ns, "ip", "addr", "add", "198.51.100.10/24", "dev", "pq0");
+    run("ip", "netns", "exec", ns, "ip", "link", "set", "pq0", "up");
+    run("ip", "netns", "exec", ns, "ip", "route", "add", "default", "dev", "pq0");
+  }
+
   private static void run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
@@ -62,13 +78,16 @@ class LinphoneIT {
     return linphone(autoAnswer, List.of("sip_port=" + LINPHONE_SIP, "sip_tcp_port=" + LINPHONE_SIP));
   }
 
-  /** linphone with these extra {@code [sip]} settings. */
+  /**
+   * linphone with these extra {@code [sip]} settings (which may go on into further sections, such
+   * as a {@code [proxy_0]}); no proxy unless they name a {@code default_proxy}.
+   */
   private ExternalProcess linphone(boolean autoAnswer, List<String> sip) throws Exception {
     Path home = dir.resolve("home");
     Files.createDirectories(home.resolve(".local/share/linphone"));
     Path rc = dir.resolve("linphonerc");
     Files.writeString(rc, String.join("\n",
-        "[sip]", String.join("\n", sip), "default_proxy=-1",
+        "[sip]", sip.stream().anyMatch(l -> l.startsWith("default_proxy=")) ? "" : "default_proxy=-1", String.join("\n", sip),
         "[rtp]", "audio_rtp_port=7078", ""));
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "env", "HOME=" + home,
         "linphonec", "-c", rc.toString(), "-d", "0"));
@@ -160,6 +179,46 @@ class LinphoneIT {
     phone.awaitLine("\"reason\":\"local-hangup\"", T);
     // linphone's first few packets, sent as it sets up its SRTP session, do not authenticate (2
     // RTP and 3 RTCP here); every packet after them does: the count must not grow with the call.
+    assertThat(phone.output()).doesNotContainPattern("\"authFailures\":([6-9]|\\d\\d)");
+    bothHeardEachOther(phone, lin, heard);
+  }
+
+  /**
+   * The other direction with SDES: linphone cannot accept TLS connections without a server
+   * certificate of its own, which is how it is deployed: it registers with its PBX over TLS and
+   * gets its calls over that connection. Here kamailio's tls module is the PBX: linphone
+   * (media_encryption=srtp) registers as linphone@pq.test, our phone calls that address of
+   * record through kamailio over TLS, and kamailio delivers the INVITE over linphone's own
+   * registration connection (the Contact it registered is that connection's port).
+   */
+  @Test
+  void ourPhoneCallsLinphoneWithSdesThroughKamailioOverTls() throws Exception {
+    giveLinphoneANetwork();
+    SipTls tls = TestCertificate.create(dir);
+    int proxyPort = 5201;
+    Path cfg = dir.resolve("kamailio.cfg");
+    Files.writeString(cfg, KamailioIT.tlsConfig(proxyPort, KamailioIT.tlsModuleConfig(dir, tls)));
+    ExternalProcess kamailio = ExternalProcess.start("kamailio", List.of("ip", "netns", "exec", ns,
+        "kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()));
+    started.add(kamailio);
+    kamailio.await(o -> o.contains("tls: 127.0.0.1:" + proxyPort), T, "kamailio listening on TLS");
+    String proxy = "<sip:127.0.0.1:" + proxyPort + ";transport=tls>";
+    ExternalProcess lin = linphone(true, List.of("sip_port=-1", "sip_tcp_port=-1", "sip_tls_port=-1",
+        "root_ca=" + tls.certificate(), "verify_server_certs=1", "verify_server_cn=0", "media_encryption=srtp",
+        "media_encryption_mandatory=1", "default_proxy=0", "[proxy_0]", "reg_proxy=" + proxy, "reg_route=" + proxy,
+        "reg_identity=sip:linphone@pq.test", "reg_expires=600", "reg_sendregister=1"));
+    kamailio.awaitLine(KamailioIT.REGISTERED, T);
+    Path heard = dir.resolve("linphone-heard.wav");
+    ExternalProcess phone = phone("--sip", "tls:127.0.0.1:5202", "--tls-cert", tls.certificate().toString(),
+        "--tls-key", tls.privateKey().toString(), "--tls-ca", tls.certificate().toString(), "--user", "sip:alice@pq.test",
+        "--policy", "prefer", "--sdes", "--media", "127.0.0.1:41800-41899", "--duration", "5s",
+        "--proxy", "127.0.0.1:" + proxyPort + "/tls", "--call", "sip:linphone@pq.test");
+    String established = phone.awaitLine("\"event\":\"established\"", T);
+    assertThat(established).contains("\"security\":\"sdes\"");
+    lin.awaitLine("connected", T);
+    lin.send("play " + tone880());
+    lin.send("record " + heard);
+    phone.awaitLine("\"event\":\"ended\"", T);
     assertThat(phone.output()).doesNotContainPattern("\"authFailures\":([6-9]|\\d\\d)");
     bothHeardEachOther(phone, lin, heard);
   }
