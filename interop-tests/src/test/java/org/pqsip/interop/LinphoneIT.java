@@ -135,9 +135,7 @@ class LinphoneIT {
         "--call", "sip:linphone@127.0.0.1:" + LINPHONE_SIP + ";transport=tcp");
     String established = phone.awaitLine("\"event\":\"established\"", T);
     assertThat(established).contains("\"security\":\"none\"");
-    lin.awaitLine("connected", T);
-    lin.send("play " + tone880());
-    lin.send("record " + heard);
+    playAndRecord(lin, heard);
     phone.awaitLine("\"event\":\"ended\"", T);
     bothHeardEachOther(phone, lin, heard);
   }
@@ -171,9 +169,7 @@ class LinphoneIT {
         "root_ca=" + tls.certificate(), "verify_server_certs=1", "verify_server_cn=0", "media_encryption=srtp"));
     Path heard = dir.resolve("linphone-heard.wav");
     lin.send("call sip:bob@127.0.0.1:5198;transport=tls");
-    lin.awaitLine("connected", T);
-    lin.send("play " + tone880());
-    lin.send("record " + heard);
+    playAndRecord(lin, heard);
     String established = phone.awaitLine("\"event\":\"established\"", T);
     assertThat(established).contains("\"security\":\"sdes\"");
     phone.awaitLine("\"reason\":\"local-hangup\"", T);
@@ -215,9 +211,7 @@ class LinphoneIT {
         "--proxy", "127.0.0.1:" + proxyPort + "/tls", "--call", "sip:linphone@pq.test");
     String established = phone.awaitLine("\"event\":\"established\"", T);
     assertThat(established).contains("\"security\":\"sdes\"");
-    lin.awaitLine("connected", T);
-    lin.send("play " + tone880());
-    lin.send("record " + heard);
+    playAndRecord(lin, heard);
     phone.awaitLine("\"event\":\"ended\"", T);
     assertThat(phone.output()).doesNotContainPattern("\"authFailures\":([6-9]|\\d\\d)");
     bothHeardEachOther(phone, lin, heard);
@@ -231,12 +225,17 @@ class LinphoneIT {
     ExternalProcess lin = linphone(false);
     Path heard = dir.resolve("linphone-heard.wav");
     lin.send("call sip:bob@127.0.0.1:5194;transport=tcp");
-    lin.awaitLine("connected", T);
-    lin.send("play " + tone880());
-    lin.send("record " + heard);
+    playAndRecord(lin, heard);
     assertThat(phone.awaitLine("\"event\":\"established\"", T)).contains("\"role\":\"callee\"");
     phone.awaitLine("\"reason\":\"local-hangup\"", T); // our callee hangs up: --duration 4s
     bothHeardEachOther(phone, lin, heard);
+  }
+
+  /** Once linphone's call is connected: it plays its 880 Hz tone and records what it hears. */
+  private void playAndRecord(ExternalProcess lin, Path heard) throws Exception {
+    lin.awaitLine("connected", T);
+    lin.send("play " + tone880());
+    lin.send("record " + heard);
   }
 
   /** The call is over: our phone received linphone's audio and linphone recorded our tone. */
