@@ -1,0 +1,394 @@
+package org.pqsip.ice;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Which candidate pair carries a call's media, decided from events and timestamps alone (no
+ * clock, no socket, no thread): the ICE adapter reports checks, validated pairs, media and probe
+ * answers with {@code now} in nanoseconds, calls {@link #tick} at {@link #nextDeadline}, and
+ * carries out the {@link PathAction}s it {@link #drain}s.
+ *
+ * <p>The rules (DESIGN §3, PROTOCOL "Transport"):
+ * <ul>
+ *   <li><b>P2P first:</b> the first validated host or server-reflexive pair is chosen at once.
+ *   <li><b>P2P window:</b> if none has validated {@code p2pWindow} after checks started, the relay
+ *       pair is chosen (as soon as it validates, if that is later).
+ *   <li><b>Symmetric NAT:</b> if either side's NAT is address-dependent, the relay pair is chosen
+ *       as soon as it validates; a P2P pair that validates first still wins.
+ *   <li><b>Make-before-break switch:</b> when the active path goes {@code silence} without media
+ *       where media was flowing, it is probed and media is also sent on the standby path (the
+ *       best validated pair of the other kind); if the probe is not answered within
+ *       {@code probeTimeout}, media moves to the standby. Media arriving on another validated pair
+ *       while ours is silent is followed at once (the peer has moved).
+ *   <li><b>Back to P2P:</b> a P2P pair we left, or one that validates while we are on the relay,
+ *       is probed every {@code probeInterval}; after {@code recoveryProbes} answers in a row media
+ *       moves back to it.
+ *   <li>Only the controlling side nominates; the controlled side sends by the same rules until the
+ *       peer's nomination arrives, then follows it.
+ * </ul>
+ * The SRTP contexts are not the policy's business: they stay the same on every path.
+ */
+public final class PathPolicy {
+  private static final long NONE = Long.MIN_VALUE;
+
+  private final PathSettings settings;
+  private final boolean controlling;
+  private final boolean relayAtOnce;
+  private final Map<Integer, Pair> pairs = new LinkedHashMap<>();
+  private final List<PathAction> out = new ArrayList<>();
+
+  private long checksStarted = NONE;
+  private Pair active;
+  private Pair lastSent;
+  private Pair sendingAlsoOn;
+  private boolean suspect;
+  private long probeSentAt = NONE;
+  private long nextActiveProbe = NONE;
+  private long activeSince = NONE;
+  private boolean helping;
+  private boolean everMedia;
+  private Pair switchedFrom;
+  private long switchGapFrom = NONE;
+  private boolean restarted;
+
+  private static final class Pair {
+    final int id;
+    final PathKind kind;
+    long rtt;
+    long lastMedia = NONE;
+    long runStart = NONE;
+    long probeSentAt = NONE;
+    long nextProbe = NONE;
+    int answeredInARow;
+
+    Pair(int id, PathKind kind, long rtt) {
+      this.id = id;
+      this.kind = kind;
+      this.rtt = rtt;
+    }
+  }
+
+  /**
+   * @param local our NAT class; {@code remote} the peer's, from its SDP (UNKNOWN if it sent none)
+   */
+  public PathPolicy(PathSettings settings, boolean controlling, NatClass local, NatClass remote) {
+    this.settings = settings;
+    this.controlling = controlling;
+    this.relayAtOnce = local.defeatsP2p() || remote.defeatsP2p();
+  }
+
+  /** Connectivity checks started: the P2P window counts from here. */
+  public void checksStarted(long now) {
+    if (checksStarted == NONE) {
+      checksStarted = now;
+      decide(now);
+    }
+  }
+
+  /** A pair passed its connectivity check, with the check's round-trip time. */
+  public void pairValidated(int pair, PathKind kind, long rttNanos, long now) {
+    Pair p = pairs.get(pair);
+    if (p == null) {
+      p = new Pair(pair, kind, rttNanos);
+      pairs.put(pair, p);
+      if (active != null && kind == PathKind.P2P && active.kind == PathKind.RELAY) {
+        p.nextProbe = now; // a P2P pair that works after all: see whether it holds, then move back
+      }
+    } else {
+      p.rtt = rttNanos;
+    }
+    decide(now);
+  }
+
+  /** The controlled side learns which pair the peer nominated. */
+  public void nominatedByPeer(int pair, long now) {
+    Pair p = pairs.get(pair);
+    if (controlling || p == null || p == active) {
+      return;
+    }
+    if (active == null) {
+      select(p, now);
+    } else {
+      moveTo(p, now, false);
+    }
+  }
+
+  /** An authenticated media packet arrived over this pair. */
+  public void mediaReceived(int pair, long now) {
+    Pair p = pairs.get(pair);
+    if (p == null) {
+      return;
+    }
+    if (p.lastMedia == NONE || now - p.lastMedia > silence()) {
+      p.runStart = now;
+    }
+    p.lastMedia = now;
+    everMedia = true;
+    if (active == null) {
+      return;
+    }
+    if (p == active) {
+      if (suspect) {
+        suspect = false; // the path came back by itself: stop doubling
+        send(active, null);
+      }
+      reportSwitchOnceMediaArrives(now);
+    } else if (quietFor(now) >= silence()) {
+      moveTo(p, now, true); // the peer moved to this pair while ours went quiet: follow it
+    } else if (p.kind == PathKind.RELAY && active.kind == PathKind.P2P && sendingAlsoOn == null) {
+      // The peer doubles onto the relay while ours still delivers: it hears nothing from us on
+      // P2P. Double ours too, so it hears us before its probe has even failed.
+      helping = true;
+      send(active, p);
+    }
+  }
+
+  /** A probe on this pair was answered. */
+  public void probeSucceeded(int pair, long now) {
+    Pair p = pairs.get(pair);
+    if (p == null || p.probeSentAt == NONE) {
+      return;
+    }
+    p.probeSentAt = NONE;
+    if (p == active) {
+      probeSentAt = NONE;
+      nextActiveProbe = now + nanos(settings.probeInterval().toMillis());
+      if (suspect) {
+        suspect = false; // alive, only quiet (the peer may be on hold): stop doubling
+        send(active, null);
+      }
+      return;
+    }
+    p.answeredInARow++;
+    p.nextProbe = now + nanos(settings.probeInterval().toMillis());
+    if (p.kind == PathKind.P2P && active.kind == PathKind.RELAY && p.answeredInARow >= settings.recoveryProbes()) {
+      moveTo(p, now, true);
+    }
+  }
+
+  /** Our local address changed (new interface, NAT rebinding): ICE must restart. */
+  public void localAddressChanged(long now) {
+    if (!restarted) {
+      restarted = true;
+      out.add(new PathAction.Restart());
+    }
+  }
+
+  /** Deadlines: the P2P window, silence on the active path, probe timeouts and intervals. */
+  public void tick(long now) {
+    if (active == null) {
+      decide(now);
+      return;
+    }
+    long silence = silence();
+    long timeout = nanos(settings.probeTimeout().toMillis());
+    if (helping && !suspect && (sendingAlsoOn == null || now - sendingAlsoOn.lastMedia >= silence)) {
+      helping = false; // the peer stopped doubling: so do we
+      send(active, null);
+    }
+    if (!suspect && quietFor(now) >= silence && (nextActiveProbe == NONE || now >= nextActiveProbe)) {
+      suspect = true;
+      probe(active, now);
+      probeSentAt = now;
+      Pair standby = standby();
+      if (standby != null) {
+        helping = false;
+        send(active, standby); // make before break: the peer drops duplicates by SRTP replay protection
+      }
+    }
+    if (suspect && probeSentAt != NONE && now - probeSentAt >= timeout) {
+      active.probeSentAt = NONE;
+      probeSentAt = NONE;
+      Pair standby = standby();
+      if (standby != null) {
+        moveTo(standby, now, true);
+      } else {
+        nextActiveProbe = now + nanos(settings.probeInterval().toMillis());
+        suspect = false; // nowhere to go: keep sending and probe again later
+      }
+    }
+    for (Pair p : pairs.values()) {
+      if (p == active) {
+        continue;
+      }
+      if (p.probeSentAt != NONE && now - p.probeSentAt >= timeout) {
+        p.probeSentAt = NONE;
+        p.answeredInARow = 0;
+      }
+      if (p.nextProbe != NONE && p.probeSentAt == NONE && now >= p.nextProbe) {
+        probe(p, now);
+        p.nextProbe = now + nanos(settings.probeInterval().toMillis());
+      }
+    }
+  }
+
+  /** The earliest time {@link #tick} has something to do, or {@link Long#MAX_VALUE}. */
+  public long nextDeadline() {
+    long next = Long.MAX_VALUE;
+    if (active == null) {
+      if (checksStarted != NONE && !relayAtOnce) {
+        next = checksStarted + nanos(settings.p2pWindow().toMillis());
+      }
+      return next;
+    }
+    long silence = silence();
+    long timeout = nanos(settings.probeTimeout().toMillis());
+    if (!suspect && quietReference() != NONE) {
+      next = Math.min(next, Math.max(quietReference() + silence, nextActiveProbe));
+    }
+    if (helping && sendingAlsoOn != null) {
+      next = Math.min(next, sendingAlsoOn.lastMedia + silence);
+    }
+    if (probeSentAt != NONE) {
+      next = Math.min(next, probeSentAt + timeout);
+    }
+    for (Pair p : pairs.values()) {
+      if (p == active) {
+        continue;
+      }
+      if (p.probeSentAt != NONE) {
+        next = Math.min(next, p.probeSentAt + timeout);
+      } else if (p.nextProbe != NONE) {
+        next = Math.min(next, p.nextProbe);
+      }
+    }
+    return next;
+  }
+
+  /** The actions decided since the last call, in order. */
+  public List<PathAction> drain() {
+    List<PathAction> actions = List.copyOf(out);
+    out.clear();
+    return actions;
+  }
+
+  /** The kind of the pair media is sent on, or null before one is chosen. */
+  public PathKind activeKind() {
+    return active == null ? null : active.kind;
+  }
+
+  private void decide(long now) {
+    if (active != null || checksStarted == NONE) {
+      return;
+    }
+    Pair p2p = best(PathKind.P2P);
+    if (p2p != null) {
+      select(p2p, now);
+      return;
+    }
+    Pair relay = best(PathKind.RELAY);
+    boolean windowOver = now - checksStarted >= nanos(settings.p2pWindow().toMillis());
+    if (relay != null && (relayAtOnce || windowOver)) {
+      select(relay, now);
+    }
+  }
+
+  private void select(Pair p, long now) {
+    active = p;
+    activeSince = now;
+    if (controlling) {
+      out.add(new PathAction.Nominate(p.id));
+    }
+    send(p, null);
+    out.add(new PathAction.Selected(p.kind, (now - checksStarted) / 1_000_000));
+    if (p.kind == PathKind.RELAY) {
+      for (Pair q : pairs.values()) {
+        if (q.kind == PathKind.P2P) {
+          q.nextProbe = now; // validated late: worth moving to if it holds
+        }
+      }
+    }
+  }
+
+  /** Media moves to {@code p}; a user-visible switch is reported once media arrives on it. */
+  private void moveTo(Pair p, long now, boolean report) {
+    Pair from = active;
+    active = p;
+    activeSince = now;
+    suspect = false;
+    helping = false;
+    probeSentAt = NONE;
+    nextActiveProbe = NONE;
+    send(p, null);
+    p.nextProbe = NONE;
+    p.probeSentAt = NONE;
+    p.answeredInARow = 0;
+    from.answeredInARow = 0;
+    from.nextProbe = from.kind == PathKind.P2P ? now + nanos(settings.probeInterval().toMillis()) : NONE;
+    if (report && from.kind != p.kind) {
+      switchedFrom = from;
+      switchGapFrom = from.lastMedia;
+      reportSwitchOnceMediaArrives(now);
+    }
+  }
+
+  private void reportSwitchOnceMediaArrives(long now) {
+    if (switchedFrom == null || active.lastMedia == NONE) {
+      return;
+    }
+    long firstOnNew = active.runStart;
+    long gap = switchGapFrom == NONE || firstOnNew <= switchGapFrom ? 0 : firstOnNew - switchGapFrom;
+    out.add(new PathAction.Switched(switchedFrom.kind, active.kind, gap / 1_000_000));
+    switchedFrom = null;
+  }
+
+  /** The best validated pair of the other kind than the active one. */
+  private Pair standby() {
+    return best(active.kind == PathKind.P2P ? PathKind.RELAY : PathKind.P2P);
+  }
+
+  private Pair best(PathKind kind) {
+    Pair best = null;
+    for (Pair p : pairs.values()) {
+      if (p.kind == kind && (best == null || p.rtt < best.rtt)) {
+        best = p;
+      }
+    }
+    return best;
+  }
+
+  private void send(Pair p, Pair alsoOn) {
+    if (sendingAlsoOn == alsoOn && lastSent == p) {
+      return;
+    }
+    lastSent = p;
+    sendingAlsoOn = alsoOn;
+    out.add(new PathAction.Send(p.id, alsoOn == null ? OptionalInt.empty() : OptionalInt.of(alsoOn.id)));
+  }
+
+  private void probe(Pair p, long now) {
+    p.probeSentAt = now;
+    out.add(new PathAction.Probe(p.id));
+  }
+
+  /**
+   * Since when the active path counts as quiet: its last media, but never before it has had a
+   * fair chance (a path we just moved to gets {@code probeInterval} for the peer to follow);
+   * NONE while the call has had no media at all (nothing to miss yet).
+   */
+  private long quietReference() {
+    if (!everMedia) {
+      return NONE;
+    }
+    long settled = activeSince + nanos(settings.probeInterval().toMillis());
+    return Math.max(active.lastMedia, settled);
+  }
+
+  /** How long the active path has been quiet; -1 when it does not count as quiet yet. */
+  private long quietFor(long now) {
+    long since = quietReference();
+    return since == NONE || now < since ? -1 : now - since;
+  }
+
+  private long silence() {
+    return nanos(settings.silence().toMillis());
+  }
+
+  private static long nanos(long millis) {
+    return millis * 1_000_000;
+  }
+}
