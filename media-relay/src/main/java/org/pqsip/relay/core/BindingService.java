@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.pqsip.relay.proto.StunAttribute;
-import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunException;
-import org.pqsip.relay.proto.StunMessage;
-import org.pqsip.relay.proto.StunMethod;
-import org.pqsip.relay.proto.XorAddress;
+import org.pqsip.stun.StunAttribute;
+import org.pqsip.stun.StunClass;
+import org.pqsip.stun.StunException;
+import org.pqsip.stun.StunMessage;
+import org.pqsip.stun.StunMethod;
+import org.pqsip.stun.XorAddress;
 
 /**
  * STUN Binding (RFC 8489 §6.3): tells a client its server-reflexive address. Sans-IO: a

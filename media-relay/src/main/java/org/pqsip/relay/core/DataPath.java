@@ -4,8 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.pqsip.relay.alloc.Allocation;
-import org.pqsip.relay.proto.StunAttribute;
-import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.stun.StunAttribute;
+import org.pqsip.stun.StunMessage;
 
 /**
  * The forwarding path (RFC 8656 §11-12), sans-IO and allocation-free: it frames and unframes in

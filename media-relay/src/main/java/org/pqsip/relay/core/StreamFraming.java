@@ -1,7 +1,7 @@
 package org.pqsip.relay.core;
 
 import java.nio.ByteBuffer;
-import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.stun.StunMessage;
 
 /**
  * Message boundaries in a TURN byte stream (TCP or TLS, RFC 8656 §12.5): a STUN message is its

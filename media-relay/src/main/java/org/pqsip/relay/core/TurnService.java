@@ -16,12 +16,12 @@ import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
 import org.pqsip.relay.auth.RestCredentials;
-import org.pqsip.relay.proto.StunAttribute;
-import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunException;
-import org.pqsip.relay.proto.StunMessage;
-import org.pqsip.relay.proto.StunMethod;
-import org.pqsip.relay.proto.XorAddress;
+import org.pqsip.stun.StunAttribute;
+import org.pqsip.stun.StunClass;
+import org.pqsip.stun.StunException;
+import org.pqsip.stun.StunMessage;
+import org.pqsip.stun.StunMethod;
+import org.pqsip.stun.XorAddress;
 
 /**
  * TURN (RFC 8656) over UDP as a sans-IO state machine: datagrams and {@code now} in, actions out.

@@ -27,7 +27,7 @@ import org.pqsip.relay.core.DataPath;
 import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.core.SourceLimiter;
 import org.pqsip.relay.core.TurnService;
-import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.stun.StunMessage;
 
 /**
  * One event loop, one thread, one core: its own SO_REUSEPORT listening sockets (the kernel

@@ -7,11 +7,11 @@ import java.net.InetSocketAddress;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.pqsip.relay.proto.StunAttribute;
-import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunMessage;
-import org.pqsip.relay.proto.StunMethod;
-import org.pqsip.relay.proto.XorAddress;
+import org.pqsip.stun.StunAttribute;
+import org.pqsip.stun.StunClass;
+import org.pqsip.stun.StunMessage;
+import org.pqsip.stun.StunMethod;
+import org.pqsip.stun.XorAddress;
 
 class BindingServiceTest {
   static final byte[] TID = HexFormat.of().parseHex("0102030405060708090a0b0c");

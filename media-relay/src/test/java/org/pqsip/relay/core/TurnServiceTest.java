@@ -17,11 +17,11 @@ import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
 import org.pqsip.relay.auth.RestCredentials;
-import org.pqsip.relay.proto.StunAttribute;
-import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunMessage;
-import org.pqsip.relay.proto.StunMethod;
-import org.pqsip.relay.proto.XorAddress;
+import org.pqsip.stun.StunAttribute;
+import org.pqsip.stun.StunClass;
+import org.pqsip.stun.StunMessage;
+import org.pqsip.stun.StunMethod;
+import org.pqsip.stun.XorAddress;
 
 /** A scripted TURN client against the sans-IO service: auth, allocation, permissions, data. */
 class TurnServiceTest {

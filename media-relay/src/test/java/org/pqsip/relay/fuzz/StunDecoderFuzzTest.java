@@ -18,8 +18,8 @@ import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.core.SourceLimiter;
 import org.pqsip.relay.core.StreamFraming;
 import org.pqsip.relay.core.TurnService;
-import org.pqsip.relay.proto.StunException;
-import org.pqsip.relay.proto.StunMessage;
+import org.pqsip.stun.StunException;
+import org.pqsip.stun.StunMessage;
 
 /**
  * Jazzer fuzz target for the STUN decoder, TCP stream framing and the TURN service's client

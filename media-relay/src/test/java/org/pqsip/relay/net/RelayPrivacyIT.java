@@ -14,8 +14,8 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
-import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunMethod;
+import org.pqsip.stun.StunClass;
+import org.pqsip.stun.StunMethod;
 
 /**
  * The relay's promise: nothing per allocation or packet is logged at any level. Every logger is

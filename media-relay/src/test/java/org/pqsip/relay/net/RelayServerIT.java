@@ -19,11 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
-import org.pqsip.relay.proto.StunAttribute;
-import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunMessage;
-import org.pqsip.relay.proto.StunMethod;
-import org.pqsip.relay.proto.XorAddress;
+import org.pqsip.stun.StunAttribute;
+import org.pqsip.stun.StunClass;
+import org.pqsip.stun.StunMessage;
+import org.pqsip.stun.StunMethod;
+import org.pqsip.stun.XorAddress;
 
 /** TURN clients, the relay (two event loops) and peers, all real UDP sockets on loopback. */
 class RelayServerIT {

@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.pqsip.relay.auth.RestCredentials;
-import org.pqsip.relay.proto.StunAttribute;
-import org.pqsip.relay.proto.StunClass;
-import org.pqsip.relay.proto.StunException;
-import org.pqsip.relay.proto.StunMessage;
-import org.pqsip.relay.proto.StunMethod;
-import org.pqsip.relay.proto.XorAddress;
+import org.pqsip.stun.StunAttribute;
+import org.pqsip.stun.StunClass;
+import org.pqsip.stun.StunException;
+import org.pqsip.stun.StunMessage;
+import org.pqsip.stun.StunMethod;
+import org.pqsip.stun.XorAddress;
 
 /** A small real TURN client over a UDP socket or a TCP connection on loopback, for the relay's ITs. */
 final class TurnTestClient implements AutoCloseable {

@@ -1,4 +1,4 @@
-package org.pqsip.relay.proto;
+package org.pqsip.stun;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,4 +1,4 @@
-package org.pqsip.relay.proto;
+package org.pqsip.stun;
 
 /** STUN (RFC 8489) and TURN (RFC 8656) method numbers. */
 public final class StunMethod {

@@ -1,4 +1,4 @@
-package org.pqsip.relay.proto;
+package org.pqsip.stun;
 
 /**
  * Bytes that are not a valid STUN message or ChannelData frame: the one error type of the

@@ -1,4 +1,4 @@
-package org.pqsip.relay.proto;
+package org.pqsip.stun;
 
 /** The four STUN message classes (RFC 8489 §5), encoded in bits C1 (0x0100) and C0 (0x0010). */
 public enum StunClass {
