@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.pqsip.stun.MappedAddress;
 import org.pqsip.stun.StunAttribute;
 import org.pqsip.stun.StunClass;
 import org.pqsip.stun.StunException;
@@ -26,6 +27,12 @@ public final class BindingService {
       Set.of(StunAttribute.FINGERPRINT, StunAttribute.MESSAGE_INTEGRITY, StunAttribute.MESSAGE_INTEGRITY_SHA256,
           StunAttribute.USERNAME, StunAttribute.REALM, StunAttribute.NONCE);
 
+  private final OtherAddress otherAddress;
+
+  public BindingService(OtherAddress otherAddress) {
+    this.otherAddress = otherAddress;
+  }
+
   /** Counters for aggregate metrics; no per-request detail is kept. */
   private long answered;
   private long dropped;
@@ -38,7 +45,12 @@ public final class BindingService {
     return dropped;
   }
 
-  public Optional<byte[]> handle(InetSocketAddress source, byte[] datagram, int off, int len) {
+  /**
+   * The response to a datagram from {@code source} that arrived on our listen address
+   * {@code server}: XOR-MAPPED-ADDRESS, and (RFC 5780) OTHER-ADDRESS and RESPONSE-ORIGIN when the
+   * relay listens on a second UDP address.
+   */
+  public Optional<byte[]> handle(InetSocketAddress source, InetSocketAddress server, byte[] datagram, int off, int len) {
     StunMessage req;
     try {
       req = StunMessage.decode(datagram, off, len);
@@ -55,9 +67,14 @@ public final class BindingService {
     if (!unknown.isEmpty()) {
       return Optional.of(error(req, 420, "Unknown Attribute", unknown, null));
     }
-    StunMessage ok =
-        StunMessage.of(StunClass.SUCCESS, StunMethod.BINDING, req.transactionId(),
-            List.of(new StunAttribute(StunAttribute.XOR_MAPPED_ADDRESS, XorAddress.encode(source, req.transactionId()))));
+    List<StunAttribute> attrs = new ArrayList<>(3);
+    attrs.add(new StunAttribute(StunAttribute.XOR_MAPPED_ADDRESS, XorAddress.encode(source, req.transactionId())));
+    Optional<InetSocketAddress> other = otherAddress.otherThan(server);
+    if (other.isPresent()) {
+      attrs.add(new StunAttribute(StunAttribute.OTHER_ADDRESS, MappedAddress.encode(other.get())));
+      attrs.add(new StunAttribute(StunAttribute.RESPONSE_ORIGIN, MappedAddress.encode(server)));
+    }
+    StunMessage ok = StunMessage.of(StunClass.SUCCESS, StunMethod.BINDING, req.transactionId(), attrs);
     return Optional.of(ok.encode(null, false, true));
   }
 

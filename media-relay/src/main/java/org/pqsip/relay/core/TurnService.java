@@ -43,7 +43,13 @@ public final class TurnService {
   }
 
   /** What every event loop's service shares: credentials, realm, nonce key, peer policy, relay address. */
-  public record Settings(RestCredentials credentials, String realm, byte[] nonceKey, PeerPolicy peers, InetAddress relayAddress) {}
+  public record Settings(RestCredentials credentials, String realm, byte[] nonceKey, PeerPolicy peers, InetAddress relayAddress,
+      OtherAddress otherAddress) {
+    /** Without a second UDP listen address (no RFC 5780 OTHER-ADDRESS). */
+    public Settings(RestCredentials credentials, String realm, byte[] nonceKey, PeerPolicy peers, InetAddress relayAddress) {
+      this(credentials, realm, nonceKey, peers, relayAddress, OtherAddress.none());
+    }
+  }
 
   /** What the driver must do. */
   public sealed interface Action {
@@ -63,7 +69,7 @@ public final class TurnService {
   private final InetAddress relayAddress;
   private final RelayCounters counters;
   private final SourceLimiter limiter;
-  private final BindingService binding = new BindingService();
+  private final BindingService binding;
 
   public TurnService(Settings s, AllocationTable table, RelayPorts ports, RelayCounters counters, SourceLimiter limiter) {
     this.credentials = s.credentials();
@@ -75,6 +81,7 @@ public final class TurnService {
     this.relayAddress = s.relayAddress();
     this.counters = counters;
     this.limiter = limiter;
+    this.binding = new BindingService(s.otherAddress());
   }
 
   /**
@@ -101,7 +108,7 @@ public final class TurnService {
       return List.of();
     }
     if (m.method() == StunMethod.BINDING) {
-      return binding.handle(t.client(), b, off, len).map(r -> List.<Action>of(new Action.ToClient(t, r))).orElse(List.of());
+      return binding.handle(t.client(), t.server(), b, off, len).map(r -> List.<Action>of(new Action.ToClient(t, r))).orElse(List.of());
     }
     Optional<byte[]> key = authenticate(t, m, epochSeconds);
     if (key.isEmpty()) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.pqsip.relay.alloc.Quotas;
 import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.relay.core.OtherAddress;
 import org.pqsip.relay.core.PeerPolicy;
 import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.core.TurnService;
@@ -69,8 +70,9 @@ public final class RelayServer implements AutoCloseable {
     c.udp().forEach(a -> own.add(a.getAddress()));
     c.tcp().forEach(a -> own.add(a.getAddress()));
     c.tls().forEach(a -> own.add(a.getAddress()));
-    TurnService.Settings settings = new TurnService.Settings(
-        new RestCredentials(c.authSecret(), c.realm()), c.realm(), nonceKey, new PeerPolicy(own, c.allowPeers()), c.relayAddress());
+    OtherAddress otherAddress = new OtherAddress(c.relayAddress());
+    TurnService.Settings settings = new TurnService.Settings(new RestCredentials(c.authSecret(), c.realm()), c.realm(),
+        nonceKey, new PeerPolicy(own, c.allowPeers()), c.relayAddress(), otherAddress);
     List<InetSocketAddress> bind = c.udp();
     List<InetSocketAddress> bindTcp = c.tcp();
     List<InetSocketAddress> bindTls = c.tls();
@@ -87,6 +89,7 @@ public final class RelayServer implements AutoCloseable {
       throw e;
     }
     this.udpAddresses = List.copyOf(bind);
+    otherAddress.listeners(udpAddresses);
     this.tcpAddresses = List.copyOf(bindTcp);
     this.tlsAddresses = List.copyOf(bindTls);
   }

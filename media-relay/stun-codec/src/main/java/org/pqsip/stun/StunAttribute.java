@@ -26,6 +26,8 @@ public record StunAttribute(int type, byte[] value) {
   public static final int PASSWORD_ALGORITHM = 0x001D;
   public static final int USERHASH = 0x001E;
   public static final int XOR_MAPPED_ADDRESS = 0x0020;
+  public static final int RESPONSE_ORIGIN = 0x802B;
+  public static final int OTHER_ADDRESS = 0x802C;
   public static final int FINGERPRINT = 0x8028;
 
   public StunAttribute {
