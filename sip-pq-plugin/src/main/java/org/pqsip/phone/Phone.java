@@ -6,12 +6,17 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.pqsip.ice.IceConfig;
+import org.pqsip.ice.PathSettings;
+import org.pqsip.ice.RelayUri;
 import org.pqsip.keying.KeyingConfig;
 import org.pqsip.keying.Policy;
 import org.pqsip.media.AudioCodec;
@@ -100,6 +105,20 @@ public final class Phone implements Callable<Integer> {
   @Option(names = "--register", description = "Register with the registrar at --proxy (refreshed at half the lifetime).")
   boolean register;
 
+  @Option(names = "--relay", paramLabel = "turn:HOST:PORT[?transport=udp|tcp|tls]",
+      description = "Our STUN/TURN relay (repeatable; literal addresses): NAT discovery, server-reflexive and relayed candidates.")
+  List<String> relays = new ArrayList<>();
+
+  @Option(names = "--relay-secret", paramLabel = "SECRET", description = "The relay's shared secret for REST credentials.")
+  String relaySecret;
+
+  @Option(names = "--relay-secret-file", paramLabel = "FILE", description = "Read the relay's shared secret from FILE.")
+  Path relaySecretFile;
+
+  @Option(names = "--p2p-window", defaultValue = "800ms", paramLabel = "DURATION",
+      description = "How long P2P may take before the relay pair is chosen (default ${DEFAULT-VALUE}).")
+  String p2pWindow;
+
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Where device id and retained secrets live (default ~/.pqsip).")
   Path stateDir;
@@ -161,7 +180,8 @@ public final class Phone implements Callable<Integer> {
       out.event("error", Map.of("message", e.getMessage()));
       return 2;
     }
-    out.event("ready", Map.of()); // SIP listens: scripts may call us now
+    // SIP listens: scripts may call us now. With a relay, the ready line says what NAT we are behind.
+    out.event("ready", ua[0].natClass().map(n -> Map.<String, Object>of("nat", n.token())).orElse(Map.of()));
     if (register) {
       ua[0].register(Duration.ofSeconds(300));
     }
@@ -247,7 +267,24 @@ public final class Phone implements Callable<Integer> {
     return new PhoneConfig(
         sipAddr, user, keying, mediaIp, Integer.parseInt(range[0]), Integer.parseInt(range[1]),
         codec, audio, Optional.ofNullable(record), Optional.ofNullable(proxy), autoAnswer,
-        Duration.ofSeconds(10), tls);
+        Duration.ofSeconds(10), tls, ice());
+  }
+
+  private IceConfig ice() throws IOException {
+    if (relaySecret != null && relaySecretFile != null) {
+      throw new IllegalArgumentException("give --relay-secret or --relay-secret-file, not both");
+    }
+    Optional<byte[]> secret = Optional.empty();
+    if (relaySecret != null) {
+      secret = Optional.of(relaySecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } else if (relaySecretFile != null) {
+      secret = Optional.of(java.nio.file.Files.readString(relaySecretFile).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    if (relays.isEmpty() && (secret.isPresent() || !p2pWindow.equals("800ms"))) {
+      throw new IllegalArgumentException("--relay-secret and --p2p-window go with --relay turn:HOST:PORT");
+    }
+    List<RelayUri> parsed = relays.stream().map(RelayUri::parse).toList();
+    return new IceConfig(parsed, secret, PathSettings.DEFAULTS.withP2pWindow(parseDuration(p2pWindow)));
   }
 
   static Duration parseDuration(String text) {

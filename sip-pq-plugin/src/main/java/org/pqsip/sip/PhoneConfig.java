@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.pqsip.ice.IceConfig;
 import org.pqsip.keying.KeyingConfig;
 import org.pqsip.media.AudioCodec;
 import org.pqsip.media.AudioSource;
@@ -23,6 +24,7 @@ import org.pqsip.media.AudioSource;
  * @param revealTimeout how long an answerer waits for the pqkem reveal before giving up
  * @param tls SIP over TLS (every request and the listening port); required for SDES, whose keys
  *     travel in the SDP
+ * @param ice relays and path policy; {@link IceConfig#NONE}: media goes to the peer's SDP address
  */
 public record PhoneConfig(
     InetSocketAddress sipAddress,
@@ -37,7 +39,16 @@ public record PhoneConfig(
     Optional<String> outboundProxy,
     boolean autoAnswer,
     Duration revealTimeout,
-    Optional<SipTls> tls) {
+    Optional<SipTls> tls,
+    IceConfig ice) {
+
+  /** A phone without relays (no ICE). */
+  public PhoneConfig(InetSocketAddress sipAddress, String user, KeyingConfig keying, InetAddress mediaAddress,
+      int mediaPortMin, int mediaPortMax, AudioCodec codec, Supplier<AudioSource> audio, Optional<Path> record,
+      Optional<String> outboundProxy, boolean autoAnswer, Duration revealTimeout, Optional<SipTls> tls) {
+    this(sipAddress, user, keying, mediaAddress, mediaPortMin, mediaPortMax, codec, audio, record, outboundProxy,
+        autoAnswer, revealTimeout, tls, IceConfig.NONE);
+  }
 
   public PhoneConfig {
     Objects.requireNonNull(sipAddress, "sipAddress");
@@ -58,6 +69,7 @@ public record PhoneConfig(
       throw new IllegalArgumentException("reveal timeout must be positive");
     }
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(ice, "ice");
     if (keying.sdes() && tls.isEmpty()) {
       throw new IllegalArgumentException(
           "--sdes puts SRTP keys in the SDP in clear: it needs SIP over TLS (--sip tls:HOST:PORT with --tls-cert and --tls-key)");
@@ -67,6 +79,6 @@ public record PhoneConfig(
   /** The same phone without TLS (tests of the plain transports). */
   public PhoneConfig withTls(Optional<SipTls> t) {
     return new PhoneConfig(sipAddress, user, keying, mediaAddress, mediaPortMin, mediaPortMax, codec, audio, record,
-        outboundProxy, autoAnswer, revealTimeout, t);
+        outboundProxy, autoAnswer, revealTimeout, t, ice);
   }
 }

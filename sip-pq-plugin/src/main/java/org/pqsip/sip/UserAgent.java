@@ -66,6 +66,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
   private final PhoneEvents events;
   private final SecureRandom random;
   private final MediaPorts mediaPorts;
+  private volatile org.pqsip.ice.NatClass natClass;
   private final AtomicInteger callIds = new AtomicInteger();
   private final Map<Dialog, SipCall> byDialog = new ConcurrentHashMap<>();
   private final Map<ClientTransaction, SipCall> byClientTx = new ConcurrentHashMap<>();
@@ -95,7 +96,31 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
   }
 
   /** Creates the SIP stack and listens on UDP and TCP at the configured address. */
+  /**
+   * With a UDP relay configured, asks it (RFC 5780, from one socket on our media address) what
+   * NAT we are behind; calls tell the peer, and an address-dependent NAT sends them to the relay
+   * at once. An unreachable relay leaves the class unknown (the P2P window then decides).
+   */
+  private void discoverNat() {
+    Optional<org.pqsip.ice.RelayUri> relay = config.ice().udpRelay();
+    if (relay.isEmpty()) {
+      return;
+    }
+    try {
+      natClass = org.pqsip.ice.NatProber.probe(config.mediaAddress(), relay.get().address()).natClass();
+    } catch (IOException e) {
+      natClass = org.pqsip.ice.NatClass.UNKNOWN;
+      events.event("media-warning", Map.of("reason", "nat-discovery-failed", "message", String.valueOf(e.getMessage())));
+    }
+  }
+
+  /** What NAT discovery found at start, when a relay is configured. */
+  public Optional<org.pqsip.ice.NatClass> natClass() {
+    return Optional.ofNullable(natClass);
+  }
+
   public void start() throws SipException {
+    discoverNat();
     SipFactory factory = SipFactory.getInstance();
     factory.setPathName("gov.nist");
     Properties p = new Properties();

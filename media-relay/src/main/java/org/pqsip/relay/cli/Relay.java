@@ -1,5 +1,6 @@
 package org.pqsip.relay.cli;
 
+import org.pqsip.stun.HostPort;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -149,7 +150,7 @@ public final class Relay implements Callable<Integer> {
     InetSocketAddress metricsAt;
     try {
       cfg = config();
-      metricsAt = metrics == null ? null : Listen.hostPort(metrics, "--metrics");
+      metricsAt = metrics == null ? null : HostPort.parse(metrics, "--metrics");
     } catch (IllegalArgumentException e) {
       System.err.println("pq relay: " + e.getMessage());
       return 2;
@@ -236,7 +237,7 @@ public final class Relay implements Callable<Integer> {
       throw new IllegalArgumentException("--relay-ports must look like 61000-61999");
     }
     List<InetSocketAddress> first = !udp.isEmpty() ? udp : !tcp.isEmpty() ? tcp : tls;
-    InetAddress relay = relayIp == null ? first.get(0).getAddress() : Listen.literal(relayIp, "--relay-ip");
+    InetAddress relay = relayIp == null ? first.get(0).getAddress() : HostPort.literal(relayIp, "--relay-ip");
     if (relay.isAnyLocalAddress()) {
       throw new IllegalArgumentException("--relay-ip must be a concrete address when listening on a wildcard");
     }

@@ -1,0 +1,130 @@
+package org.pqsip.interop;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A small internet in network namespaces (../shared/TESTBED.md "NAT topologies"), created by the
+ * test and deleted by {@link #close}: a public segment 203.0.113.0/24 (a bridge) with the relay's
+ * host {@code srv} (203.0.113.10 and .11) and a sink (.254) that silently swallows traffic to
+ * anywhere else (so unreachable candidates time out as on the internet instead of failing at
+ * once); two NAT routers {@code rA} (.2) and {@code rB} (.3), each with one phone host behind it:
+ * {@code hA} 198.51.100.20 in 198.51.100.0/25 and {@code hB} 198.51.100.140 in 198.51.100.128/25.
+ * Each router masquerades (port-preserving, endpoint-independent mapping) or, for
+ * {@link Mapping#ADDRESS_DEPENDENT}, with {@code --random-fully} (a new port per destination:
+ * "symmetric"), and drops new inbound connections on its public side, as home routers do.
+ */
+final class NatTopology implements AutoCloseable {
+  enum Mapping { ENDPOINT_INDEPENDENT, ADDRESS_DEPENDENT }
+
+  static final String RELAY_IP = "203.0.113.10";
+  static final String RELAY_IP2 = "203.0.113.11";
+  static final String HOST_A = "198.51.100.20";
+  static final String HOST_B = "198.51.100.140";
+
+  private final String prefix;
+  private final List<String> created = new ArrayList<>();
+
+  private NatTopology(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /** Builds the topology; namespaces are named {@code <prefix>pub}, {@code <prefix>srv}, ... */
+  static NatTopology create(String prefix, Mapping a, Mapping b) throws Exception {
+    NatTopology t = new NatTopology(prefix);
+    try {
+      t.build(a, b);
+    } catch (Exception | Error e) {
+      t.close();
+      throw e;
+    }
+    return t;
+  }
+
+  /** The namespace of a role: pub, srv, sink, rA, hA, rB, hB. */
+  String ns(String role) {
+    return prefix + role;
+  }
+
+  /** A command run inside a role's namespace. */
+  List<String> in(String role, String... command) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(role)));
+    cmd.addAll(List.of(command));
+    return cmd;
+  }
+
+  /** Runs a command in a role's namespace and fails with its output if it fails. */
+  void run(String role, String... command) throws Exception {
+    exec(in(role, command));
+  }
+
+  private void build(Mapping a, Mapping b) throws Exception {
+    for (String role : List.of("pub", "srv", "sink", "rA", "hA", "rB", "hB")) {
+      exec(List.of("ip", "netns", "add", ns(role)));
+      created.add(ns(role));
+      run(role, "ip", "link", "set", "lo", "up");
+    }
+    run("pub", "ip", "link", "add", "br0", "type", "bridge");
+    run("pub", "ip", "link", "set", "br0", "up");
+    wan("srv", "203.0.113.10/24");
+    run("srv", "ip", "addr", "add", "203.0.113.11/24", "dev", "wan");
+    wan("sink", "203.0.113.254/24"); // forwarding off: what it is sent, it drops without a word
+    run("srv", "ip", "route", "add", "default", "via", "203.0.113.254");
+    router("rA", "hA", "203.0.113.2/24", "198.51.100.1/25", HOST_A + "/25", a);
+    router("rB", "hB", "203.0.113.3/24", "198.51.100.129/25", HOST_B + "/25", b);
+  }
+
+  /** A veth from the role's namespace ({@code wan}) to a port of the public bridge. */
+  private void wan(String role, String address) throws Exception {
+    exec(List.of("ip", "-n", ns("pub"), "link", "add", "p-" + role, "type", "veth", "peer", "name", "wan", "netns", ns(role)));
+    run("pub", "ip", "link", "set", "p-" + role, "master", "br0", "up");
+    run(role, "ip", "addr", "add", address, "dev", "wan");
+    run(role, "ip", "link", "set", "wan", "up");
+  }
+
+  private void router(String router, String host, String wanAddr, String lanAddr, String hostAddr, Mapping mapping)
+      throws Exception {
+    wan(router, wanAddr);
+    exec(List.of("ip", "-n", ns(router), "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", ns(host)));
+    run(router, "ip", "addr", "add", lanAddr, "dev", "lan");
+    run(router, "ip", "link", "set", "lan", "up");
+    run(host, "ip", "addr", "add", hostAddr, "dev", "eth0");
+    run(host, "ip", "link", "set", "eth0", "up");
+    run(host, "ip", "route", "add", "default", "via", lanAddr.substring(0, lanAddr.indexOf('/')));
+    run(router, "ip", "route", "add", "default", "via", "203.0.113.254");
+    run(router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+    List<String> masquerade = new ArrayList<>(List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "wan", "-j", "MASQUERADE"));
+    if (mapping == Mapping.ADDRESS_DEPENDENT) {
+      masquerade.add("--random-fully");
+    }
+    run(router, masquerade.toArray(String[]::new));
+    // Unsolicited packets from outside never reach the host (else an early hole-punching packet
+    // would make a port-preserving NAT look symmetric, TESTBED.md).
+    run(router, "iptables", "-A", "FORWARD", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
+  }
+
+  private static void exec(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+    }
+  }
+
+  /** Deletes every namespace this topology created (their interfaces go with them). */
+  @Override
+  public void close() throws Exception {
+    Exception first = null;
+    for (int i = created.size() - 1; i >= 0; i--) {
+      try {
+        exec(List.of("ip", "netns", "del", created.get(i)));
+      } catch (Exception e) {
+        first = first == null ? e : first;
+      }
+    }
+    created.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}
