@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pqsip.keying.Policy;
 import org.pqsip.media.Wav;
-import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.stun.RestCredentials;
 import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.net.RelayServer;
 import org.pqsip.sip.EventLog;

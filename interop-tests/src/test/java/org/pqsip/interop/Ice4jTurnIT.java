@@ -25,7 +25,7 @@ import org.ice4j.socket.IceUdpSocketWrapper;
 import org.ice4j.socket.MultiplexingDatagramSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.stun.RestCredentials;
 import org.pqsip.relay.net.RelayServer;
 
 /**

@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
-import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.stun.RestCredentials;
 import org.pqsip.stun.StunAttribute;
 import org.pqsip.stun.StunClass;
 import org.pqsip.stun.StunException;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.pqsip.relay.alloc.Quotas;
-import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.stun.RestCredentials;
 import org.pqsip.relay.core.OtherAddress;
 import org.pqsip.relay.core.PeerPolicy;
 import org.pqsip.relay.core.RelayCounters;

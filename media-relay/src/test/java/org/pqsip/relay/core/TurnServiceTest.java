@@ -16,7 +16,7 @@ import java.util.Arrays;
 import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
-import org.pqsip.relay.auth.RestCredentials;
+import org.pqsip.stun.RestCredentials;
 import org.pqsip.stun.StunAttribute;
 import org.pqsip.stun.StunClass;
 import org.pqsip.stun.StunMessage;

@@ -1,4 +1,4 @@
-package org.pqsip.relay.auth;
+package org.pqsip.stun;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,4 +1,4 @@
-package org.pqsip.relay.auth;
+package org.pqsip.stun;
 
 /** Known answers computed independently with Python's hmac/hashlib (see RestCredentialsTest). */
 final class PasswordVector {

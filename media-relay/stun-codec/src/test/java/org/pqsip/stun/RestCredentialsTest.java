@@ -1,4 +1,4 @@
-package org.pqsip.relay.auth;
+package org.pqsip.stun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
