@@ -1,0 +1,33 @@
+package org.pqsip.ice;
+
+/**
+ * ice4j's configuration is one process-wide set of properties read when its first Agent is
+ * created: this is the only place that sets them, once, before any Agent exists. What they
+ * enforce is our privacy promise (nothing leaves the machine but the call):
+ * <ul>
+ *   <li>no cloud metadata look-up (ice4j otherwise asks 169.254.169.254 on first use);
+ *   <li>no SOFTWARE attribute naming the stack in every STUN message;
+ *   <li>no public STUN servers, no IPv6 or link-local harvest (literal relays only, from our
+ *       own configuration);
+ *   <li>checks and answers kept alive for every succeeded pair for the whole call, so a path we
+ *       are not using stays ready as a standby.
+ * </ul>
+ */
+final class Ice4jSettings {
+  private static boolean applied;
+
+  private Ice4jSettings() {}
+
+  static synchronized void apply() {
+    if (applied) {
+      return;
+    }
+    System.setProperty("ice4j.harvest.mapping.aws.enabled", "false");
+    System.setProperty("ice4j.software", "");
+    System.setProperty("ice4j.harvest.use-ipv6", "false");
+    System.setProperty("ice4j.harvest.use-link-local-addresses", "false");
+    System.setProperty("ice4j.redact-remote-addresses", "true");
+    System.setProperty("ice4j.harvest.timeout", "3 seconds");
+    applied = true;
+  }
+}

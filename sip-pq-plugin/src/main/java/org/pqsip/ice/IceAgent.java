@@ -1,0 +1,313 @@
+package org.pqsip.ice;
+
+import java.beans.PropertyChangeEvent;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.HostCandidate;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.NominationStrategy;
+import org.ice4j.ice.RelayedCandidate;
+import org.ice4j.ice.RemoteCandidate;
+import org.ice4j.ice.harvest.StunCandidateHarvester;
+import org.ice4j.ice.harvest.TurnCandidateHarvester;
+import org.ice4j.security.LongTermCredential;
+import org.ice4j.socket.IceSocketWrapper;
+import org.ice4j.socket.IceUdpSocketWrapper;
+import org.ice4j.socket.MultiplexingDatagramSocket;
+import org.pqsip.stun.RestCredentials;
+
+/**
+ * ice4j behind our own small interface, for one call's audio (one component, RTP and RTCP
+ * multiplexed, RFC 5761): candidates (a host candidate on our media address and port, a
+ * server-reflexive one and a relayed one from our own relay), connectivity checks and
+ * keep-alives for every succeeded pair. It decides nothing: pairs are reported as they validate
+ * and the {@link PathPolicy} says which to nominate and send on. ice4j's nomination is off
+ * ({@link NominationStrategy#NONE}).
+ *
+ * <p>Receiving: one thread per local candidate socket (host, relayed) reads what ice4j's STUN
+ * layer leaves (media) and reports it with the pair it came over, so the policy knows which
+ * path delivers. Datagrams from addresses with no validated pair are dropped.
+ */
+public final class IceAgent implements AutoCloseable {
+  /** What the agent reports, on ice4j's threads and the receive threads. */
+  public interface Events {
+    void pairValidated(int pair, PathKind kind, long rttNanos);
+
+    void nominatedByPeer(int pair);
+
+    /** A datagram that is not STUN arrived over {@code pair}; the buffer is reused after return. */
+    void media(int pair, byte[] data, int offset, int length);
+  }
+
+  private static final AtomicInteger TOKENS = new AtomicInteger();
+
+  private final Agent agent;
+  private final IceMediaStream stream;
+  private final Component component;
+  private final HostCandidate host;
+  private final IceSocketWrapper hostSocket;
+  private final Events events;
+  private final Map<CandidatePair, Integer> ids = new ConcurrentHashMap<>();
+  private final Map<Integer, CandidatePair> pairs = new ConcurrentHashMap<>();
+  private final List<Thread> receivers = new ArrayList<>();
+  private final AtomicInteger nextId = new AtomicInteger(1);
+  private volatile long checksStarted;
+  private volatile InetSocketAddress directRtp;
+  private volatile InetSocketAddress directRtcp;
+  private volatile boolean closed;
+
+  private IceAgent(Agent agent, IceMediaStream stream, Component component, HostCandidate host,
+      IceSocketWrapper hostSocket, Events events) {
+    this.hostSocket = hostSocket;
+    this.agent = agent;
+    this.stream = stream;
+    this.component = component;
+    this.host = host;
+    this.events = events;
+  }
+
+  /**
+   * Gathers our candidates: the host candidate on {@code local} (a socket bound there, on a port
+   * of our media range), then from the configured UDP relay, when it answered at start
+   * ({@code relayReachable}), a server-reflexive and a relayed candidate with REST credentials
+   * minted from the shared secret.
+   */
+  public static IceAgent gather(IceConfig config, InetSocketAddress local, boolean controlling, boolean relayReachable,
+      Events events) throws IOException {
+    Ice4jSettings.apply();
+    Agent agent = new Agent();
+    try {
+      agent.setControlling(controlling);
+      agent.setNominationStrategy(NominationStrategy.NONE);
+      agent.setUseDynamicPorts(false); // no harvest over the machine's interfaces: only our media address
+      agent.setPerformConsentFreshness(true);
+      IceMediaStream stream = agent.createMediaStream("audio");
+      Component component = agent.createComponent(stream, KeepAliveStrategy.ALL_SUCCEEDED, false);
+      IceSocketWrapper socket = new IceUdpSocketWrapper(new MultiplexingDatagramSocket(local.getPort(), local.getAddress()));
+      HostCandidate host = new HostCandidate(socket, component, Transport.UDP);
+      component.addLocalCandidate(host);
+      host.getStunStack().addSocket(host.getStunSocket(null));
+      Optional<RelayUri> relay = config.udpRelay();
+      if (relay.isPresent() && relayReachable) {
+        TransportAddress at = new TransportAddress(relay.get().address().getAddress(), relay.get().address().getPort(), Transport.UDP);
+        new StunCandidateHarvester(at).harvest(component);
+        if (config.relaySecret().isPresent()) {
+          // Realm-independent REST credentials: the token is random per call, so the relay
+          // cannot tell calls of one phone apart from those of another.
+          String[] up = new RestCredentials(config.relaySecret().get(), "").mint(
+              System.currentTimeMillis() / 1000 + 3600, token());
+          new TurnCandidateHarvester(at, new LongTermCredential(up[0], up[1])).harvest(component);
+        }
+      }
+      IceAgent a = new IceAgent(agent, stream, component, host, socket, events);
+      stream.addPairChangeListener(a::pairChanged);
+      a.receiveOn(host, socket);
+      for (LocalCandidate c : component.getLocalCandidates()) {
+        if (c instanceof RelayedCandidate r) {
+          a.receiveOn(r, r.getCandidateIceSocketWrapper());
+        }
+      }
+      return a;
+    } catch (IOException | RuntimeException e) {
+      agent.free();
+      throw e;
+    }
+  }
+
+  private static String token() {
+    byte[] b = new byte[12];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b) + TOKENS.incrementAndGet();
+  }
+
+  /** Our side for the SDP: credentials and every candidate, complete. */
+  public IceDescription local(NatClass nat) {
+    List<IceCandidate> out = new ArrayList<>();
+    for (LocalCandidate c : component.getLocalCandidates()) {
+      IceCandidate.Type type = switch (c.getType()) {
+        case HOST_CANDIDATE -> IceCandidate.Type.HOST;
+        case SERVER_REFLEXIVE_CANDIDATE -> IceCandidate.Type.SRFLX;
+        case PEER_REFLEXIVE_CANDIDATE -> IceCandidate.Type.PRFLX;
+        case RELAYED_CANDIDATE -> IceCandidate.Type.RELAY;
+        default -> null;
+      };
+      if (type == null || c.getTransport() != Transport.UDP) {
+        continue;
+      }
+      Optional<InetSocketAddress> related = Optional.ofNullable(c.getRelatedAddress()).map(r -> (InetSocketAddress) r);
+      out.add(new IceCandidate(c.getFoundation(), 1, c.getPriority(), c.getTransportAddress(), type, related));
+    }
+    return new IceDescription(agent.getLocalUfrag(), agent.getLocalPassword(), out, true, nat, 0);
+  }
+
+  /** Where the host candidate listens: the c=/m= default for peers that do not do ICE. */
+  public InetSocketAddress hostAddress() {
+    return host.getTransportAddress();
+  }
+
+  /** The peer's side: starts connectivity checks; {@code now} is when they start. */
+  public void start(IceDescription remote, long now) {
+    stream.setRemoteUfrag(remote.ufrag());
+    stream.setRemotePassword(remote.pwd());
+    for (IceCandidate c : remote.candidates()) {
+      if (c.component() != 1) {
+        continue; // RTP only: we multiplex RTCP on it
+      }
+      CandidateType type = switch (c.type()) {
+        case HOST -> CandidateType.HOST_CANDIDATE;
+        case SRFLX -> CandidateType.SERVER_REFLEXIVE_CANDIDATE;
+        case PRFLX -> CandidateType.PEER_REFLEXIVE_CANDIDATE;
+        case RELAY -> CandidateType.RELAYED_CANDIDATE;
+      };
+      TransportAddress ta = new TransportAddress(c.address().getAddress(), c.address().getPort(), Transport.UDP);
+      component.addRemoteCandidate(new RemoteCandidate(ta, component, type, c.foundation(), c.priority(), null));
+    }
+    checksStarted = now;
+    agent.startConnectivityEstablishment();
+  }
+
+  /** Controlling side: nominate this pair (ICE regular nomination). */
+  public void nominate(int pair) {
+    CandidatePair p = pairs.get(pair);
+    if (p != null) {
+      agent.nominate(p);
+    }
+  }
+
+  /** Sends a datagram over a validated pair. */
+  public void send(int pair, byte[] data, int offset, int length) throws IOException {
+    CandidatePair p = pairs.get(pair);
+    if (p == null || closed) {
+      return;
+    }
+    @SuppressWarnings("deprecation") // the pair's own socket: the component socket is off
+    IceSocketWrapper s = p.getIceSocketWrapper();
+    if (s != null) {
+      s.send(new DatagramPacket(data, offset, length, p.getRemoteCandidate().getTransportAddress()));
+    }
+  }
+
+  /** A peer without ICE: its media addresses, whose datagrams come in as pair 0. */
+  public void direct(InetSocketAddress rtp, InetSocketAddress rtcp) {
+    directRtp = rtp;
+    directRtcp = rtcp;
+  }
+
+  /** Sends a datagram from the host candidate's socket to a peer without ICE. */
+  public void sendDirect(InetSocketAddress to, byte[] data, int offset, int length) throws IOException {
+    if (!closed) {
+      hostSocket.send(new DatagramPacket(data, offset, length, to));
+    }
+  }
+
+  private void pairChanged(PropertyChangeEvent e) {
+    if (!(e.getSource() instanceof CandidatePair pair) || closed) {
+      return;
+    }
+    if (IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(e.getPropertyName())) {
+      int id = ids.computeIfAbsent(pair, p -> nextId.getAndIncrement());
+      pairs.put(id, pair);
+      events.pairValidated(id, kind(pair), Math.max(0, System.nanoTime() - checksStarted));
+    } else if (IceMediaStream.PROPERTY_PAIR_NOMINATED.equals(e.getPropertyName())) {
+      Integer id = ids.get(pair);
+      if (id != null) {
+        events.nominatedByPeer(id);
+      }
+    }
+  }
+
+  private static PathKind kind(CandidatePair p) {
+    boolean relayed = p.getLocalCandidate().getType() == CandidateType.RELAYED_CANDIDATE
+        || p.getRemoteCandidate().getType() == CandidateType.RELAYED_CANDIDATE;
+    return relayed ? PathKind.RELAY : PathKind.P2P;
+  }
+
+  /** Reads media (what ice4j's STUN layer leaves) from a local candidate's socket. */
+  private void receiveOn(LocalCandidate local, IceSocketWrapper socket) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[1500];
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      while (!closed) {
+        try {
+          p.setData(buf, 0, buf.length);
+          socket.receive(p);
+        } catch (IOException e) {
+          return; // socket closed: the call is over
+        }
+        SocketAddress from = p.getSocketAddress();
+        Integer id = pairFor(local, from);
+        if (id == null && local == host && (from.equals(directRtp) || from.equals(directRtcp))) {
+          id = 0;
+        }
+        if (id != null) {
+          events.media(id, p.getData(), p.getOffset(), p.getLength());
+        }
+      }
+    }, "pqsip-ice-rx");
+    t.setDaemon(true);
+    receivers.add(t);
+    t.start();
+  }
+
+  /** The validated pair of this local candidate (or one based on it) with this remote address. */
+  private Integer pairFor(LocalCandidate local, SocketAddress from) {
+    for (Map.Entry<Integer, CandidatePair> e : pairs.entrySet()) {
+      CandidatePair p = e.getValue();
+      LocalCandidate l = p.getLocalCandidate();
+      LocalCandidate base = l.getBase() == null ? l : l.getBase();
+      if ((base == local || l == local) && p.getRemoteCandidate().getTransportAddress().equals(from)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Ends our TURN allocations (a Refresh with lifetime 0, sent over the host socket, which stays
+   * open for the answer until {@link #close}).
+   */
+  public void releaseRelays() {
+    for (LocalCandidate c : component.getLocalCandidates()) {
+      if (c instanceof RelayedCandidate r) {
+        r.getCandidateIceSocketWrapper().close(); // closing the relayed socket sends the Refresh
+      }
+    }
+  }
+
+  /** Frees candidates, TURN allocations and sockets; the receive threads end with them. */
+  @Override
+  public void close() {
+    closed = true;
+    agent.free();
+    for (Thread t : receivers) {
+      try {
+        t.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** For tests: the local address a relayed candidate got, if any. */
+  Optional<InetSocketAddress> relayedAddress() {
+    return component.getLocalCandidates().stream().filter(c -> c.getType() == CandidateType.RELAYED_CANDIDATE)
+        .map(c -> (InetSocketAddress) c.getTransportAddress()).findFirst();
+  }
+}

@@ -1,0 +1,219 @@
+package org.pqsip.ice;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.pqsip.media.MediaTransport;
+import org.pqsip.srtp.PacketBuffer;
+
+/**
+ * A call's media over ICE: the {@link IceAgent} (ice4j) moves datagrams and reports pairs, the
+ * {@link PathPolicy} decides, this class carries out its actions and ticks it every 10 ms. RTP
+ * and RTCP share the one component (RFC 5761). The SRTP contexts live above, in the media
+ * session: whatever pair carries the packets, they are the same.
+ *
+ * <p>A peer whose SDP has no ICE gets plain media from our host candidate's socket to its
+ * {@code c=}/{@code m=} addresses ({@link #setRemote}), as without ICE.
+ */
+public final class IceTransport implements MediaTransport {
+  /** What the call hears about its path. */
+  public interface PathEvents {
+    void selected(PathKind kind, long afterMillis);
+
+    void switched(PathKind from, PathKind to, long gapMillis);
+  }
+
+  private final IceAgent agent;
+  private final IceConfig config;
+  private final boolean controlling;
+  private final NatClass localNat;
+  private final PathEvents pathEvents;
+  private final ScheduledExecutorService timers;
+  private final PacketBuffer rx = new PacketBuffer();
+  private final Object lock = new Object();
+  private PathPolicy policy;
+  private ScheduledFuture<?> ticker;
+  private volatile Receiver receiver;
+  private volatile int sendOn = -1;
+  private volatile int alsoOn = -1;
+  private volatile InetSocketAddress directRtp;
+  private volatile InetSocketAddress directRtcp;
+  private volatile boolean closed;
+
+  private IceTransport(IceConfig config, InetSocketAddress local, boolean controlling, NatClass localNat,
+      boolean relayReachable, ScheduledExecutorService timers, PathEvents pathEvents) throws IOException {
+    this.config = config;
+    this.controlling = controlling;
+    this.localNat = localNat;
+    this.timers = timers;
+    this.pathEvents = pathEvents;
+    this.agent = IceAgent.gather(config, local, controlling, relayReachable, new AgentEvents());
+  }
+
+  /**
+   * Gathers candidates for a call on {@code local} (our media address and a port of our range);
+   * the relay is asked for candidates only if it answered NAT discovery ({@code relayReachable}).
+   */
+  public static IceTransport gather(IceConfig config, InetSocketAddress local, boolean controlling, NatClass localNat,
+      boolean relayReachable, ScheduledExecutorService timers, PathEvents pathEvents) throws IOException {
+    return new IceTransport(config, local, controlling, localNat, relayReachable, timers, pathEvents);
+  }
+
+  /** Our candidates and credentials for the SDP. */
+  public IceDescription local() {
+    return agent.local(localNat);
+  }
+
+  /** The peer's ICE: checks start now, and the policy with them. */
+  public void start(IceDescription remote) {
+    long now = System.nanoTime();
+    synchronized (lock) {
+      if (policy != null || closed) {
+        return; // a re-offer with the same credentials: ICE goes on as it is
+      }
+      policy = new PathPolicy(config.path(), controlling, localNat, remote.nat());
+      policy.checksStarted(now);
+      apply();
+    }
+    agent.start(remote, now);
+    ticker = timers.scheduleAtFixedRate(this::tick, 10, 10, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public InetSocketAddress localRtp() {
+    return agent.hostAddress();
+  }
+
+  /** For a peer without ICE only: send plain to its SDP addresses. Ignored once ICE runs. */
+  @Override
+  public void setRemote(InetSocketAddress rtp, InetSocketAddress rtcp) {
+    synchronized (lock) {
+      if (policy == null) {
+        directRtp = rtp;
+        directRtcp = rtcp;
+        agent.direct(rtp, rtcp);
+      }
+    }
+  }
+
+  @Override
+  public void send(PacketBuffer p, boolean rtcp) throws IOException {
+    if (closed) {
+      return;
+    }
+    InetSocketAddress direct = rtcp ? directRtcp : directRtp;
+    if (direct != null) {
+      agent.sendDirect(direct, p.getBuffer(), p.getOffset(), p.getLength());
+      return;
+    }
+    int primary = sendOn;
+    int also = alsoOn;
+    if (primary > 0) {
+      agent.send(primary, p.getBuffer(), p.getOffset(), p.getLength());
+    }
+    if (also > 0) {
+      agent.send(also, p.getBuffer(), p.getOffset(), p.getLength());
+    }
+  }
+
+  @Override
+  public void start(Receiver r) {
+    this.receiver = r;
+  }
+
+  /** The path media is sent on now, or null before one is chosen. */
+  public PathKind path() {
+    synchronized (lock) {
+      return policy == null ? null : policy.activeKind();
+    }
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    synchronized (lock) {
+      if (policy != null && !closed && policy.nextDeadline() <= now) {
+        policy.tick(now);
+        apply();
+      }
+    }
+  }
+
+  /** Carries out what the policy decided (called with the lock held). */
+  private void apply() {
+    for (PathAction a : policy.drain()) {
+      if (a instanceof PathAction.Nominate n) {
+        timers.execute(() -> agent.nominate(n.pair())); // ice4j's own locks: not under ours
+      } else if (a instanceof PathAction.Send s) {
+        sendOn = s.pair();
+        alsoOn = s.alsoOn().orElse(-1);
+      } else if (a instanceof PathAction.Selected s) {
+        pathEvents.selected(s.kind(), s.afterMillis());
+      } else if (a instanceof PathAction.Switched s) {
+        pathEvents.switched(s.from(), s.to(), s.gapMillis());
+      }
+      // Probe: no probe of our own yet: an unanswered probe counts as failed after its timeout.
+      // Restart: not yet (a new address needs a chained re-INVITE).
+    }
+  }
+
+  private final class AgentEvents implements IceAgent.Events {
+    @Override
+    public void pairValidated(int pair, PathKind kind, long rttNanos) {
+      synchronized (lock) {
+        if (policy != null && !closed) {
+          policy.pairValidated(pair, kind, rttNanos, System.nanoTime());
+          apply();
+        }
+      }
+    }
+
+    @Override
+    public void nominatedByPeer(int pair) {
+      synchronized (lock) {
+        if (policy != null && !closed) {
+          policy.nominatedByPeer(pair, System.nanoTime());
+          apply();
+        }
+      }
+    }
+
+    @Override
+    public void media(int pair, byte[] data, int offset, int length) {
+      Receiver r = receiver;
+      if (r == null || length < 2 || length > rx.getBuffer().length) {
+        return;
+      }
+      synchronized (lock) {
+        if (pair > 0 && policy != null) {
+          policy.mediaReceived(pair, System.nanoTime());
+          apply();
+        }
+        // RFC 5761 §4: RTCP packet types 192-223 in the second byte; RTP payload types stay below.
+        int second = data[offset + 1] & 0xff;
+        boolean rtcp = second >= 192 && second <= 223;
+        System.arraycopy(data, offset, rx.getBuffer(), 0, length);
+        rx.setOffset(0);
+        rx.setLength(length);
+        r.onPacket(rx, rtcp);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (ticker != null) {
+      ticker.cancel(false);
+    }
+    // The relay is told to free our allocations now; the host socket stays a moment for its
+    // answer, then everything goes (an allocation whose answer is lost expires on its own).
+    agent.releaseRelays();
+    try {
+      timers.schedule(agent::close, 500, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      agent.close(); // the phone is shutting down: no time to wait
+    }
+  }
+}
