@@ -28,9 +28,14 @@ class KamailioIT {
   @TempDir Path dir;
 
   static String config(int port) {
+    return config("127.0.0.1", port);
+  }
+
+  /** kamailio on UDP and TCP at {@code ip:port}. */
+  static String config(String ip, int port) {
     return config(port, List.of(
-        "listen=udp:127.0.0.1:" + port,
-        "listen=tcp:127.0.0.1:" + port));
+        "listen=udp:" + ip + ":" + port,
+        "listen=tcp:" + ip + ":" + port));
   }
 
   /** kamailio on TLS only, with its tls module (the test certificate on both sides). */
@@ -92,8 +97,13 @@ class KamailioIT {
         "modparam(\"registrar\", \"received_avp\", \"$avp(RECEIVED)\")",
         "modparam(\"usrloc\", \"db_mode\", 0)",
         "request_route {",
+        // Phones behind NAT: replies go where requests came from (rport), their Contacts carry
+        // the address they are reached at (an alias), and in-dialog requests go there.
+        "  force_rport();",
+        "  if (is_method(\"INVITE\") && !has_totag()) { add_contact_alias(); }",
         "  if (!mf_process_maxfwd_header(\"10\")) { sl_send_reply(\"483\", \"Too Many Hops\"); exit; }",
         "  if (has_totag()) {",
+        "    handle_ruri_alias();",
         // linphone's Contact is a GRUU (RFC 5627) in our domain: in-dialog requests to it are
         // routed through the location table like new ones.
         "    if (loose_route()) { if ($rd == \"pq.test\") { lookup(\"location\"); } t_relay(); exit; }",
@@ -111,6 +121,9 @@ class KamailioIT {
         "  if ($rd == \"pq.test\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }",
         "  record_route();",
         "  if (!t_relay()) { sl_reply_error(); }",
+        "}",
+        "onreply_route {",
+        "  if (is_present_hf(\"Contact\")) { add_contact_alias(); }",
         "}",
         "");
   }

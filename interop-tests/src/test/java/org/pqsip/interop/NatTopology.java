@@ -98,9 +98,13 @@ final class NatTopology implements AutoCloseable {
       masquerade.add("--random-fully");
     }
     run(router, masquerade.toArray(String[]::new));
-    // Unsolicited packets from outside never reach the host (else an early hole-punching packet
-    // would make a port-preserving NAT look symmetric, TESTBED.md).
+    // Unsolicited packets from outside reach neither the host nor the router itself. The second
+    // matters as much: a hole-punching packet that arrives before our own went out is addressed
+    // to the router, would be answered (ICMP) and leave a conntrack entry behind, and the NAT
+    // would then give our own packet to that peer a new port, as a symmetric NAT does
+    // (TESTBED.md; seen here as a peer-reflexive candidate where a server-reflexive one was due).
     run(router, "iptables", "-A", "FORWARD", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
+    run(router, "iptables", "-A", "INPUT", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
   }
 
   private static void exec(List<String> cmd) throws Exception {

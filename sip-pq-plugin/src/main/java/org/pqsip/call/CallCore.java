@@ -13,6 +13,8 @@ import org.pqsip.keying.PqCall;
 import org.pqsip.keying.PreparedKeys;
 import org.pqsip.keying.Role;
 import org.pqsip.keying.Verification;
+import org.pqsip.ice.IceDescription;
+import org.pqsip.ice.PathKind;
 import org.pqsip.media.AudioCodec;
 import org.pqsip.negotiation.CallSecurity;
 import org.pqsip.negotiation.MediaKeys;
@@ -54,6 +56,11 @@ public final class CallCore {
     public static Settings of(AudioCodec codec, Duration revealTimeout, boolean autoAnswer) {
       return new Settings(codec, revealTimeout, autoAnswer, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5));
     }
+
+    /** How long ICE may look for a first path before the call is given up (a TURN harvest alone may take 3 s). */
+    public Duration pathTimeout() {
+      return Duration.ofSeconds(10);
+    }
   }
 
   private final int id;
@@ -74,6 +81,10 @@ public final class CallCore {
   private CallSecurity pendingSecurity;
   private boolean answered;
   private boolean retriedAsSavp;
+  private Optional<IceDescription> localIce = Optional.empty();
+  private boolean awaitingPath;
+  private long pathDeadline = Long.MAX_VALUE;
+  private String path = PathKind.P2P.token();
   private InetSocketAddress localRtp;
   private boolean acked;
   private boolean establishedReported;
@@ -147,12 +158,63 @@ public final class CallCore {
     return a;
   }
 
+  // ------------------------------------------------------------------ transport
+
+  /** Our ICE for every offer and answer of this call (the driver gathered it); none: no ICE. */
+  public void useIce(IceDescription ours) {
+    localIce = Optional.of(ours);
+  }
+
+  /** ICE chose the call's first path: the call is established once its keys are too. */
+  public void pathSelected(PathKind kind, long now) {
+    if (!awaitingPath || state != State.ESTABLISHED) {
+      return;
+    }
+    awaitingPath = false;
+    pathDeadline = Long.MAX_VALUE;
+    path = kind.token();
+    maybeReportEstablished(now);
+  }
+
+  /** Media moved paths mid-call (the keys did not change). */
+  public void pathSwitched(PathKind from, PathKind to, long gapMillis) {
+    if (state != State.ESTABLISHED) {
+      return;
+    }
+    path = to.token();
+    Map<String, Object> f = fields();
+    f.put("from", from.token());
+    f.put("to", to.token());
+    f.put("gapMs", gapMillis);
+    out.add(new CallAction.Emit("path-switch", f));
+  }
+
+  /** Our SDP with our ICE on {@code mline}, when we do ICE. */
+  private SessionDescription ours(SessionDescription sdp, int mline) {
+    return localIce.map(ice -> LocalSdp.withIce(sdp, mline, ice)).orElse(sdp);
+  }
+
+  /** Our answer to {@code offer}: with our ICE only if the offerer does ICE too. */
+  private SessionDescription answerSdp(SessionDescription offer, LocalSdp.Remote from, InetSocketAddress localRtp, long version) {
+    SessionDescription plain = LocalSdp.answer(offer, from.mline(), localRtp, settings.codec(), sessionId, version);
+    return from.ice().isPresent() ? ours(plain, from.mline()) : plain;
+  }
+
+  /** Media starts; with ICE on both sides, {@code established} waits for the first path. */
+  private void startMedia(Optional<byte[]> reveal, long now) {
+    out.add(new CallAction.StartMedia(remote, mediaKeys(security), reveal));
+    if (localIce.isPresent() && remote.ice().isPresent() && !awaitingPath && !establishedReported) {
+      awaitingPath = true;
+      pathDeadline = now + settings.pathTimeout().toNanos();
+    }
+  }
+
   // ------------------------------------------------------------------ caller
 
   /** The SDP of our INVITE, media at {@code localRtp}. */
   public String offer(InetSocketAddress localRtp, Optional<PreparedKeys> prepared) {
     this.localRtp = localRtp;
-    return negotiator.createOffer(LocalSdp.audio(localRtp, settings.codec(), sessionId, sdpVersion), prepared).format();
+    return negotiator.createOffer(ours(LocalSdp.audio(localRtp, settings.codec(), sessionId, sdpVersion), 0), prepared).format();
   }
 
   /** The 2xx to our INVITE (the driver has ACKed it). */
@@ -177,7 +239,7 @@ public final class CallCore {
       mline = remote.mline();
       state = State.ESTABLISHED;
       acked = true;
-      out.add(new CallAction.StartMedia(remote, mediaKeys(security), reveal(security)));
+      startMedia(reveal(security), now);
       maybeReportEstablished(now);
     } catch (SdpException e) {
       fail("malformed SDP in the answer: " + e.getMessage());
@@ -209,7 +271,7 @@ public final class CallCore {
       // though ours carries SDES keys: offer the same once more as RTP/SAVP (RFC 3261 §8.1.3.5).
       retriedAsSavp = true;
       out.add(new CallAction.RetryInvite(
-          negotiator.createSavpOffer(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion)).format()));
+          negotiator.createSavpOffer(ours(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion), 0)).format()));
       return;
     }
     error("call refused: " + text);
@@ -231,7 +293,7 @@ public final class CallCore {
       return;
     }
     SessionDescription offer =
-        negotiator.createOffer(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion));
+        negotiator.createOffer(ours(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion), 0));
     out.add(new CallAction.SendReoffer(offer.format()));
   }
 
@@ -310,11 +372,11 @@ public final class CallCore {
     }
     try {
       SdpNegotiator.Answer a =
-          negotiator.answerOffer(incomingOffer, LocalSdp.answer(incomingOffer, mline, localRtp, settings.codec(), sessionId, sdpVersion));
+          negotiator.answerOffer(incomingOffer, answerSdp(incomingOffer, remote, localRtp, sdpVersion));
       security = a.security();
       out.add(new CallAction.Respond(200, Optional.empty(), Optional.of(a.sdp().format())));
       state = State.ESTABLISHED;
-      out.add(new CallAction.StartMedia(remote, mediaKeys(security), Optional.empty()));
+      startMedia(Optional.empty(), now);
       watchReveal(security, now);
       maybeReportEstablished(now);
     } catch (KeyingException e) {
@@ -375,7 +437,7 @@ public final class CallCore {
         // An offerless re-INVITE (session refresh, hold from some PBXs): we make the offer, a
         // fresh exchange chained to the call's keys, and take the answer from the ACK.
         SessionDescription ours =
-            negotiator.createOffer(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion));
+            negotiator.createOffer(ours(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion), 0));
         out.add(new CallAction.Respond(200, Optional.empty(), Optional.of(ours.format())));
         awaitingAnswerInAck = true;
         return;
@@ -393,7 +455,7 @@ public final class CallCore {
         return;
       }
       SdpNegotiator.Answer a =
-          negotiator.answerOffer(offer, LocalSdp.answer(offer, r.get().mline(), localRtp, settings.codec(), sessionId, ++sdpVersion));
+          negotiator.answerOffer(offer, answerSdp(offer, r.get(), localRtp, ++sdpVersion));
       out.add(new CallAction.Respond(200, Optional.empty(), Optional.of(a.sdp().format())));
       remote = r.get();
       mline = remote.mline();
@@ -486,6 +548,14 @@ public final class CallCore {
       revealDeadline = Long.MAX_VALUE;
       revealTimeout(now);
     }
+    if (now >= pathDeadline) {
+      pathDeadline = Long.MAX_VALUE;
+      if (awaitingPath && state == State.ESTABLISHED) {
+        error("no media path: ICE found no working pair to the peer in " + settings.pathTimeout().toSeconds() + " s");
+        out.add(new CallAction.Bye());
+        release("ice-failed");
+      }
+    }
     retiring.removeIf(r -> {
       if (now >= r.deadline()) {
         r.security().destroy();
@@ -497,7 +567,7 @@ public final class CallCore {
 
   /** When {@link #onTimer} should run next, if ever. */
   public OptionalLong nextDeadline() {
-    long d = Math.min(ringDeadline, revealDeadline);
+    long d = Math.min(Math.min(ringDeadline, revealDeadline), pathDeadline);
     for (Retiring r : retiring) {
       d = Math.min(d, r.deadline());
     }
@@ -647,7 +717,7 @@ public final class CallCore {
   }
 
   private void maybeReportEstablished(long now) {
-    if (establishedReported || state != State.ESTABLISHED || !acked) {
+    if (establishedReported || state != State.ESTABLISHED || !acked || awaitingPath) {
       return;
     }
     boolean unconfirmed = security.pqCall().isPresent() && !security.pqCall().get().isConfirmed();
@@ -665,7 +735,7 @@ public final class CallCore {
     if (unconfirmed) {
       f.put("verification", Verification.UNCONFIRMED.wireName());
     }
-    f.put("path", "p2p");
+    f.put("path", path);
     f.put("setupMs", Math.round((establishedNanos - startNanos) / 1e4) / 100.0);
     out.add(new CallAction.Emit("established", f));
     Optional<Verification> v = unconfirmed ? Optional.of(Verification.UNCONFIRMED) : security.verification();

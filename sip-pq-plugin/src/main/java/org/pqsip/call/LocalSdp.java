@@ -3,6 +3,7 @@ package org.pqsip.call;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import org.pqsip.ice.IceDescription;
 import org.pqsip.media.AudioCodec;
 import org.pqsip.sdp.MediaDescription;
 import org.pqsip.sdp.SdpException;
@@ -92,8 +93,26 @@ public final class LocalSdp {
     return ours.withMedia(media);
   }
 
-  /** The peer's RTP and RTCP addresses and the first codec we share, for the audio m-line. */
-  public record Remote(int mline, InetSocketAddress rtp, InetSocketAddress rtcp, AudioCodec codec) {}
+  /**
+   * The peer's RTP and RTCP addresses and the first codec we share, for the audio m-line, and
+   * its ICE (RFC 8839) when it does ICE.
+   */
+  public record Remote(int mline, InetSocketAddress rtp, InetSocketAddress rtcp, AudioCodec codec,
+      Optional<IceDescription> ice) {
+    public Remote(int mline, InetSocketAddress rtp, InetSocketAddress rtcp, AudioCodec codec) {
+      this(mline, rtp, rtcp, codec, Optional.empty());
+    }
+  }
+
+  /**
+   * {@code sdp} with our ICE on its {@code mline}th m-line: credentials and candidates, RTCP
+   * multiplexed on the RTP port (RFC 5761, one ICE component), and our NAT class (session level).
+   */
+  public static SessionDescription withIce(SessionDescription sdp, int mline, IceDescription ice) {
+    java.util.List<MediaDescription> media = new java.util.ArrayList<>(sdp.media());
+    media.set(mline, ice.addTo(media.get(mline)).withAttribute("rtcp-mux", ""));
+    return sdp.withMedia(media).withSessionAttribute(org.pqsip.ice.NatClass.SDP_ATTRIBUTE, ice.nat().token());
+  }
 
   /**
    * The first audio m-line we can play, or empty; ports that cannot be addressed (RTCP beyond
@@ -137,7 +156,8 @@ public final class LocalSdp {
       }
       try {
         InetAddress a = InetAddress.getByName(host.get()); // literal addresses only: see connection()
-        return Optional.of(new Remote(i, new InetSocketAddress(a, m.port()), new InetSocketAddress(a, rtcpPort), codec.get()));
+        return Optional.of(new Remote(i, new InetSocketAddress(a, m.port()), new InetSocketAddress(a, rtcpPort), codec.get(),
+            IceDescription.of(sdp, i)));
       } catch (java.net.UnknownHostException e) {
         return Optional.empty();
       }

@@ -10,11 +10,16 @@ package org.pqsip.ice;
  *   <li>no public STUN servers, no IPv6 or link-local harvest (literal relays only, from our
  *       own configuration);
  *   <li>checks and answers kept alive for every succeeded pair for the whole call, so a path we
- *       are not using stays ready as a standby.
+ *       are not using stays ready as a standby;
+ *   <li>its logging off: ice4j writes addresses into warnings ("Connector died: 203.0.113.10:…"),
+ *       and the phone never logs an address. What matters reaches the user as call events.
  * </ul>
  */
 final class Ice4jSettings {
   private static boolean applied;
+  /** Held so the level set on them is not lost when java.util.logging drops unused loggers. */
+  private static final java.util.logging.Logger[] SILENCED = {
+      java.util.logging.Logger.getLogger("org.ice4j"), java.util.logging.Logger.getLogger("org.jitsi")};
 
   private Ice4jSettings() {}
 
@@ -28,6 +33,9 @@ final class Ice4jSettings {
     System.setProperty("ice4j.harvest.use-link-local-addresses", "false");
     System.setProperty("ice4j.redact-remote-addresses", "true");
     System.setProperty("ice4j.harvest.timeout", "3 seconds");
+    for (java.util.logging.Logger l : SILENCED) {
+      l.setLevel(java.util.logging.Level.OFF);
+    }
     applied = true;
   }
 }

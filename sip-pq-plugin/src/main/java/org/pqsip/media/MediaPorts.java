@@ -28,14 +28,24 @@ public final class MediaPorts {
     }
   }
 
+  /** Binds something on a port of the range (e.g. an ICE host candidate's socket, RTCP multiplexed). */
+  public interface Binder<T> {
+    T bind(InetAddress address, int port) throws IOException;
+  }
+
   /** Binds the next free pair, trying each pair of the range at most once. */
   public UdpMediaTransport bind() throws IOException {
+    return bind(UdpMediaTransport::bindPair);
+  }
+
+  /** Binds with {@code binder} on the next free even port, trying each at most once. */
+  public <T> T bind(Binder<T> binder) throws IOException {
     IOException last = null;
     int start = Math.floorMod(next.getAndIncrement(), pairs);
     for (int i = 0; i < pairs; i++) {
       int index = (start + i) % pairs;
       try {
-        UdpMediaTransport t = UdpMediaTransport.bindPair(address, first + 2 * index);
+        T t = binder.bind(address, first + 2 * index);
         if (i > 0) {
           next.set(index + 1); // the next call starts after the pairs found busy
         }

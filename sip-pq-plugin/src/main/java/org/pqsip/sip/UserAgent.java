@@ -2,6 +2,7 @@ package org.pqsip.sip;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.LinkedHashMap;
@@ -43,7 +44,11 @@ import org.pqsip.keying.PeerStore;
 import org.pqsip.call.CallAction;
 import org.pqsip.call.CallCore;
 import org.pqsip.call.LocalSdp;
+import org.pqsip.ice.IceTransport;
+import org.pqsip.ice.NatClass;
+import org.pqsip.ice.PathKind;
 import org.pqsip.media.MediaPorts;
+import org.pqsip.media.MediaTransport;
 import org.pqsip.media.MediaSession;
 import org.pqsip.media.UdpMediaTransport;
 import org.pqsip.media.Wav;
@@ -67,6 +72,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
   private final SecureRandom random;
   private final MediaPorts mediaPorts;
   private volatile org.pqsip.ice.NatClass natClass;
+  private volatile boolean relayAnswered;
   private final AtomicInteger callIds = new AtomicInteger();
   private final Map<Dialog, SipCall> byDialog = new ConcurrentHashMap<>();
   private final Map<ClientTransaction, SipCall> byClientTx = new ConcurrentHashMap<>();
@@ -107,7 +113,9 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       return;
     }
     try {
-      natClass = org.pqsip.ice.NatProber.probe(config.mediaAddress(), relay.get().address()).natClass();
+      org.pqsip.ice.NatProber.Result found = org.pqsip.ice.NatProber.probe(config.mediaAddress(), relay.get().address());
+      natClass = found.natClass();
+      relayAnswered = found.mapped().isPresent();
     } catch (IOException e) {
       natClass = org.pqsip.ice.NatClass.UNKNOWN;
       events.event("media-warning", Map.of("reason", "nat-discovery-failed", "message", String.valueOf(e.getMessage())));
@@ -235,7 +243,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       SdpNegotiator negotiator = new SdpNegotiator(config.keying(), store, aor(requestUri), random);
       call = new SipCall(CallCore.outgoing(id, callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
       synchronized (call) {
-        call.transport = mediaPorts.bind();
+        call.transport = newTransport(call, true);
         sendInvite(call, sip.invite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys())));
       }
     } catch (ParseException | SipException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
@@ -477,7 +485,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       if (remote.isPresent()) {
         // Media sockets are opened only for an offer that was read and is playable.
         try {
-          call.transport = mediaPorts.bind();
+          call.transport = newTransport(call, false);
           call.core.answer(call.transport.localRtp(), System.nanoTime());
         } catch (IOException e) {
           call.core.mediaUnavailable(e.getMessage());
@@ -655,7 +663,11 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
   // ---------------------------------------------------------------- media
 
   private void startMedia(SipCall call, CallAction.StartMedia m) throws IOException {
-    call.transport.setRemote(m.remote().rtp(), m.remote().rtcp());
+    if (call.transport instanceof IceTransport ice && m.remote().ice().isPresent()) {
+      ice.start(m.remote().ice().get());
+    } else {
+      call.transport.setRemote(m.remote().rtp(), m.remote().rtcp());
+    }
     SrtpStream srtp = m.keys().map(k -> new SrtpStream(k.tx(), k.rx())).orElse(null);
     Wav.Writer recorder = config.record().isPresent() ? new Wav.Writer(config.record().get()) : null;
     call.media =
@@ -665,6 +677,43 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     MediaSession media = call.media;
     media.onFirstPacket(() -> events.event("media", mediaFields(call, media)));
     call.media.start();
+  }
+
+  /**
+   * The call's media transport: with a relay configured, ICE (candidates gathered now, our ICE
+   * in every SDP of the call; the path chosen later reaches the call through its core); without,
+   * a plain RTP/RTCP socket pair from our range.
+   */
+  private MediaTransport newTransport(SipCall call, boolean controlling) throws IOException {
+    if (!config.ice().enabled()) {
+      return mediaPorts.bind();
+    }
+    IceTransport.PathEvents path = new IceTransport.PathEvents() {
+      @Override
+      public void selected(PathKind kind, long afterMillis) {
+        offMediaThread(() -> {
+          synchronized (call) {
+            call.core.pathSelected(kind, System.nanoTime());
+            execute(call, null);
+          }
+        });
+      }
+
+      @Override
+      public void switched(PathKind from, PathKind to, long gapMillis) {
+        offMediaThread(() -> {
+          synchronized (call) {
+            call.core.pathSwitched(from, to, gapMillis);
+            execute(call, null);
+          }
+        });
+      }
+    };
+    NatClass nat = natClass == null ? NatClass.UNKNOWN : natClass;
+    IceTransport t = mediaPorts.bind((address, port) -> IceTransport.gather(config.ice(), new InetSocketAddress(address, port),
+        controlling, nat, relayAnswered, timers, path));
+    call.core.useIce(t.local());
+    return t;
   }
 
   private void changeKeys(SipCall call, CallAction.ChangeKeys k) {

@@ -1,0 +1,129 @@
+package org.pqsip.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PQ calls between two phones behind their own NAT routers, as users run them ({@code ./pq
+ * phone --relay … --proxy … --register}), in namespaces this test creates ({@link NatTopology}):
+ * kamailio (registrar and proxy) and our relay on the public segment. Each scenario asserts
+ * the path both phones report in {@code established}, the same SAS on both, and media received
+ * both ways over it.
+ */
+@Tag("external")
+class NatIceIT {
+  static final Duration T = Duration.ofSeconds(40);
+  static final String SECRET = "nat-ice-test-shared-secret-0123";
+
+  @TempDir Path dir;
+  private final List<ExternalProcess> started = new ArrayList<>();
+  private NatTopology net;
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (ExternalProcess p : started) {
+      p.close(); // by handle: what this test started
+    }
+    if (net != null) {
+      net.close();
+    }
+  }
+
+  private ExternalProcess start(String name, List<String> cmd) throws Exception {
+    ExternalProcess p = ExternalProcess.start(name, cmd);
+    started.add(p);
+    return p;
+  }
+
+  /** The public side: our relay on two addresses (RFC 5780) and kamailio as registrar and proxy. */
+  private void publicServices(NatTopology.Mapping a, NatTopology.Mapping b) throws Exception {
+    net = NatTopology.create("pqi" + (ProcessHandle.current().pid() % 100000), a, b);
+    ExternalProcess relay = start("relay", net.in("srv", "java", "-cp", System.getProperty("java.class.path"),
+        "org.pqsip.relay.cli.Relay", "--listen", "udp:" + NatTopology.RELAY_IP + ":3478,udp:" + NatTopology.RELAY_IP2 + ":3478",
+        "--realm", "pq.test", "--auth-secret", SECRET, "--relay-ip", NatTopology.RELAY_IP));
+    relay.awaitLine("relay ready", T);
+    Path cfg = dir.resolve("kamailio.cfg");
+    Files.writeString(cfg, KamailioIT.config(NatTopology.RELAY_IP, 5060));
+    ExternalProcess kamailio = start("kamailio", net.in("srv", "kamailio", "-DD", "-E", "-f", cfg.toString(),
+        "-Y", dir.toString(), "-w", dir.toString()));
+    kamailio.await(o -> o.contains("tcp: " + NatTopology.RELAY_IP + ":5060"), T, "kamailio listening");
+  }
+
+  private ExternalProcess phone(String role, String ip, String... extra) throws Exception {
+    List<String> cmd = new ArrayList<>(net.in(role, "java", "-cp", System.getProperty("java.class.path"),
+        "org.pqsip.phone.Phone", "--sip", "tcp:" + ip + ":5060", "--user", "sip:" + role + "@pq.test",
+        "--media", ip + ":40000-40099", "--json", "--state-dir", dir.resolve(role).toString(), "--policy", "require",
+        "--proxy", NatTopology.RELAY_IP + ":5060/tcp", "--register",
+        "--relay", "turn:" + NatTopology.RELAY_IP + ":3478", "--relay-secret", SECRET));
+    cmd.addAll(List.of(extra));
+    return start("phone-" + role, cmd);
+  }
+
+  /** hB answers, hA calls it by its address of record; both report established. */
+  private String[] call() throws Exception {
+    ExternalProcess b = phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1");
+    b.awaitLine("\"event\":\"registered\"", T);
+    ExternalProcess a = phone("hA", NatTopology.HOST_A, "--call", "sip:hB@pq.test", "--duration", "3s");
+    String ea = a.awaitLine("\"event\":\"established\"", T);
+    String eb = b.awaitLine("\"event\":\"established\"", T);
+    assertThat(sas(ea)).isEqualTo(sas(eb)).isNotEmpty();
+    a.awaitLine("\"event\":\"ended\"", T);
+    b.awaitLine("\"event\":\"ended\"", T);
+    assertThat(lastReceived(a.output())).as("hB -> hA").isGreaterThan(50);
+    assertThat(lastReceived(b.output())).as("hA -> hB").isGreaterThan(50);
+    assertThat(a.output() + b.output()).doesNotContain("\"event\":\"rekeyed\"");
+    return new String[] {ea, eb};
+  }
+
+  private static String sas(String line) {
+    Matcher m = Pattern.compile("\"sas\":\"([^\"]+)\"").matcher(line);
+    return m.find() ? m.group(1) : "";
+  }
+
+  private static long lastReceived(String output) {
+    Matcher m = Pattern.compile("\"event\":\"media\".*?\"packetsReceived\":(\\d+)").matcher(output);
+    long last = -1;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1));
+    }
+    return last;
+  }
+
+  @Test
+  void bothNatsEndpointIndependent_theCallGoesP2p() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    String[] e = call();
+    assertThat(e[0]).contains("\"path\":\"p2p\"");
+    assertThat(e[1]).contains("\"path\":\"p2p\"");
+  }
+
+  @Test
+  void oneSymmetricNat_theCallGoesThroughTheRelay() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ADDRESS_DEPENDENT);
+    String[] e = call();
+    assertThat(e[0]).contains("\"path\":\"relay\"");
+    assertThat(e[1]).contains("\"path\":\"relay\"");
+  }
+
+  @Test
+  void p2pBlackholed_theCallGoesThroughTheRelayAfterTheWindow() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    // UDP between the two sites is dropped; UDP to the relay and SIP over TCP pass.
+    net.run("rA", "iptables", "-I", "FORWARD", "-p", "udp", "-d", "203.0.113.3", "-j", "DROP");
+    net.run("rA", "iptables", "-I", "FORWARD", "-p", "udp", "-s", "203.0.113.3", "-j", "DROP");
+    String[] e = call();
+    assertThat(e[0]).contains("\"path\":\"relay\"");
+    assertThat(e[1]).contains("\"path\":\"relay\"");
+  }
+}
