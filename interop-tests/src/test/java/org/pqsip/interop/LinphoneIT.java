@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -115,15 +113,6 @@ class LinphoneIT {
 
   private Path tone880() throws Exception {
     return Baresip.toneWav(dir.resolve("tone880.wav"), 880);
-  }
-
-  private static long lastPacketsReceived(String phoneOutput) {
-    Matcher m = Pattern.compile("\"event\":\"media\".*?\"packetsReceived\":(\\d+)").matcher(phoneOutput);
-    long last = -1;
-    while (m.find()) {
-      last = Long.parseLong(m.group(1));
-    }
-    return last;
   }
 
   @Test
@@ -242,7 +231,7 @@ class LinphoneIT {
   private static void bothHeardEachOther(ExternalProcess phone, ExternalProcess lin, Path heard) throws Exception {
     assertThat(phone.waitForExit(T)).isZero();
     assertThat(phone.output()).doesNotContain("\"event\":\"error\"");
-    assertThat(lastPacketsReceived(phone.output())).as("linphone -> our phone").isGreaterThan(50);
+    assertThat(PhoneOutput.lastPacketsReceived(phone.output())).as("linphone -> our phone").isGreaterThan(50);
     lin.awaitLine("ended", T);
     lin.send("quit"); // linphone completes the recording's WAV header as it closes it
     lin.waitForExit(T);

@@ -7,15 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PQ calls between two phones behind their own NAT routers, as users run them ({@code ./pq
+ * NAT discovery, and PQ calls between two phones behind their own NAT routers, as users run them ({@code ./pq
  * phone --relay … --proxy … --register}), in namespaces this test creates ({@link NatTopology}):
  * kamailio (registrar and proxy) and our relay on the public segment. Each scenario asserts
  * the path both phones report in {@code established}, the same SAS on both, and media received
@@ -29,6 +27,7 @@ class NatIceIT {
   @TempDir Path dir;
   private final List<ExternalProcess> started = new ArrayList<>();
   private NatTopology net;
+  private ExternalProcess relay;
 
   @AfterEach
   void cleanUp() throws Exception {
@@ -49,7 +48,7 @@ class NatIceIT {
   /** The public side: our relay on two addresses (RFC 5780) and kamailio as registrar and proxy. */
   private void publicServices(NatTopology.Mapping a, NatTopology.Mapping b) throws Exception {
     net = NatTopology.create("pqi" + (ProcessHandle.current().pid() % 100000), a, b);
-    ExternalProcess relay = start("relay", net.in("srv", "java", "-cp", System.getProperty("java.class.path"),
+    relay = start("relay", net.in("srv", "java", "-cp", System.getProperty("java.class.path"),
         "org.pqsip.relay.cli.Relay", "--listen", "udp:" + NatTopology.RELAY_IP + ":3478,udp:" + NatTopology.RELAY_IP2 + ":3478",
         "--realm", "pq.test", "--auth-secret", SECRET, "--relay-ip", NatTopology.RELAY_IP));
     relay.awaitLine("relay ready", T);
@@ -77,27 +76,26 @@ class NatIceIT {
     ExternalProcess a = phone("hA", NatTopology.HOST_A, "--call", "sip:hB@pq.test", "--duration", "3s");
     String ea = a.awaitLine("\"event\":\"established\"", T);
     String eb = b.awaitLine("\"event\":\"established\"", T);
-    assertThat(sas(ea)).isEqualTo(sas(eb)).isNotEmpty();
+    assertThat(PhoneOutput.sas(ea)).isEqualTo(PhoneOutput.sas(eb)).isNotEmpty();
     a.awaitLine("\"event\":\"ended\"", T);
     b.awaitLine("\"event\":\"ended\"", T);
-    assertThat(lastReceived(a.output())).as("hB -> hA").isGreaterThan(50);
-    assertThat(lastReceived(b.output())).as("hA -> hB").isGreaterThan(50);
+    assertThat(PhoneOutput.lastPacketsReceived(a.output())).as("hB -> hA").isGreaterThan(50);
+    assertThat(PhoneOutput.lastPacketsReceived(b.output())).as("hA -> hB").isGreaterThan(50);
     assertThat(a.output() + b.output()).doesNotContain("\"event\":\"rekeyed\"");
     return new String[] {ea, eb};
   }
 
-  private static String sas(String line) {
-    Matcher m = Pattern.compile("\"sas\":\"([^\"]+)\"").matcher(line);
-    return m.find() ? m.group(1) : "";
-  }
-
-  private static long lastReceived(String output) {
-    Matcher m = Pattern.compile("\"event\":\"media\".*?\"packetsReceived\":(\\d+)").matcher(output);
-    long last = -1;
-    while (m.find()) {
-      last = Long.parseLong(m.group(1));
-    }
-    return last;
+  /**
+   * NAT discovery as each phone does it at start: the relay listens on two public addresses
+   * (RFC 5780 OTHER-ADDRESS) and each phone's {@code ready} line names its NAT class.
+   */
+  @Test
+  void eachPhoneLearnsItsNatClassFromTheRelaysTwoAddresses() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ADDRESS_DEPENDENT);
+    assertThat(phone("hA", NatTopology.HOST_A).awaitLine("\"event\":\"ready\"", T)).contains("\"nat\":\"endpoint-independent\"");
+    assertThat(phone("hB", NatTopology.HOST_B).awaitLine("\"event\":\"ready\"", T)).contains("\"nat\":\"address-dependent\"");
+    assertThat(phone("srv", NatTopology.RELAY_IP2).awaitLine("\"event\":\"ready\"", T)).contains("\"nat\":\"open\"");
+    assertThat(relay.output()).as("the relay says nothing per client").doesNotContain("198.51.100").doesNotContain("203.0.113.2");
   }
 
   @Test

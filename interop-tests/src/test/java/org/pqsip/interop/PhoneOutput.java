@@ -1,0 +1,25 @@
+package org.pqsip.interop;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reading a {@code ./pq phone --json} process's output: the fields tests assert on. */
+final class PhoneOutput {
+  private PhoneOutput() {}
+
+  /** The packetsReceived of the last {@code media} event, or -1 if there was none. */
+  static long lastPacketsReceived(String output) {
+    Matcher m = Pattern.compile("\"event\":\"media\".*?\"packetsReceived\":(\\d+)").matcher(output);
+    long last = -1;
+    while (m.find()) {
+      last = Long.parseLong(m.group(1));
+    }
+    return last;
+  }
+
+  /** The SAS in an {@code established} line, or "". */
+  static String sas(String line) {
+    Matcher m = Pattern.compile("\"sas\":\"([^\"]+)\"").matcher(line);
+    return m.find() ? m.group(1) : "";
+  }
+}
