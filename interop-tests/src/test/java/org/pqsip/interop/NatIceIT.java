@@ -114,6 +114,53 @@ class NatIceIT {
     assertThat(e[1]).contains("\"path\":\"relay\"");
   }
 
+  /**
+   * Mid-call: after 3 s of audio on P2P, UDP between the sites is cut; media moves to the warm
+   * relay path (make before break) within a quarter second of the last packet, with the same
+   * keys; once the cut is lifted, the call goes back to P2P.
+   */
+  @Test
+  void p2pCutMidCall_mediaMovesToTheRelayAndBack() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    ExternalProcess b = phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1");
+    b.awaitLine("\"event\":\"registered\"", T);
+    ExternalProcess a = phone("hA", NatTopology.HOST_A, "--call", "sip:hB@pq.test", "--duration", "15s");
+    String ea = a.awaitLine("\"event\":\"established\"", T);
+    assertThat(ea).contains("\"path\":\"p2p\"");
+    a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 150, T, "3 s of audio");
+    List<String> cut = List.of("-p", "udp", "-d", "203.0.113.3", "-j", "DROP");
+    List<String> cutBack = List.of("-p", "udp", "-s", "203.0.113.3", "-j", "DROP");
+    iptables("-I", cut);
+    iptables("-I", cutBack);
+    String toRelay = a.awaitLine("\"to\":\"relay\"", T);
+    String toRelayB = b.awaitLine("\"to\":\"relay\"", T);
+    for (String line : List.of(toRelay, toRelayB)) {
+      assertThat(line).contains("\"event\":\"path-switch\"").contains("\"from\":\"p2p\"");
+      assertThat(gapMs(line)).as(line).isBetween(1L, 250L);
+    }
+    iptables("-D", cut);
+    iptables("-D", cutBack);
+    assertThat(a.awaitLine("\"to\":\"p2p\"", T)).contains("\"from\":\"relay\"");
+    b.awaitLine("\"to\":\"p2p\"", T);
+    a.awaitLine("\"event\":\"ended\"", T);
+    b.awaitLine("\"event\":\"ended\"", T);
+    String eb = b.output().lines().filter(l -> l.contains("\"event\":\"established\"")).findFirst().orElseThrow();
+    assertThat(PhoneOutput.sas(ea)).isEqualTo(PhoneOutput.sas(eb));
+    assertThat(a.output() + b.output()).doesNotContain("\"event\":\"rekeyed\"").doesNotContain("\"event\":\"error\"");
+    assertThat(PhoneOutput.lastPacketsReceived(a.output())).as("15 s of audio, a gap of a few packets").isGreaterThan(650);
+  }
+
+  private void iptables(String op, List<String> rule) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("iptables", op, "FORWARD"));
+    cmd.addAll(rule);
+    net.run("rA", cmd.toArray(String[]::new));
+  }
+
+  private static long gapMs(String line) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"gapMs\":(\\d+)").matcher(line);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
   @Test
   void p2pBlackholed_theCallGoesThroughTheRelayAfterTheWindow() throws Exception {
     publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);

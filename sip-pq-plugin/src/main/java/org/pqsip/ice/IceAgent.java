@@ -51,6 +51,9 @@ public final class IceAgent implements AutoCloseable {
 
     void nominatedByPeer(int pair);
 
+    /** A check on this pair was answered (a consent keep-alive): the path works now. */
+    void pairAnswered(int pair);
+
     /** A datagram that is not STUN arrived over {@code pair}; the buffer is reused after return. */
     void media(int pair, byte[] data, int offset, int length);
   }
@@ -224,6 +227,11 @@ public final class IceAgent implements AutoCloseable {
       int id = ids.computeIfAbsent(pair, p -> nextId.getAndIncrement());
       pairs.put(id, pair);
       events.pairValidated(id, kind(pair), Math.max(0, System.nanoTime() - checksStarted));
+    } else if (IceMediaStream.PROPERTY_PAIR_CONSENT_FRESHNESS_CHANGED.equals(e.getPropertyName())) {
+      Integer id = ids.get(pair);
+      if (id != null) {
+        events.pairAnswered(id);
+      }
     } else if (IceMediaStream.PROPERTY_PAIR_NOMINATED.equals(e.getPropertyName())) {
       Integer id = ids.get(pair);
       if (id != null) {

@@ -153,7 +153,8 @@ public final class IceTransport implements MediaTransport {
       } else if (a instanceof PathAction.Switched s) {
         pathEvents.switched(s.from(), s.to(), s.gapMillis());
       }
-      // Probe: no probe of our own yet: an unanswered probe counts as failed after its timeout.
+      // Probe: the agent's keep-alives (four a second on every succeeded pair) answer for it; a
+      // probe with no answer within the policy's timeout counts as failed.
       // Restart: not yet (a new address needs a chained re-INVITE).
     }
   }
@@ -174,6 +175,16 @@ public final class IceTransport implements MediaTransport {
       synchronized (lock) {
         if (policy != null && !closed) {
           policy.nominatedByPeer(pair, System.nanoTime());
+          apply();
+        }
+      }
+    }
+
+    @Override
+    public void pairAnswered(int pair) {
+      synchronized (lock) {
+        if (policy != null && !closed) {
+          policy.probeSucceeded(pair, System.nanoTime());
           apply();
         }
       }

@@ -25,7 +25,8 @@ import java.util.OptionalInt;
  *       {@code probeTimeout}, media moves to the standby. Media arriving on another validated pair
  *       while ours is silent is followed at once (the peer has moved).
  *   <li><b>Back to P2P:</b> a P2P pair we left, or one that validates while we are on the relay,
- *       is probed every {@code probeInterval}; after {@code recoveryProbes} answers in a row media
+ *       is probed every {@code probeInterval}; once its checks (our probes or the agent's
+ *       keep-alives) have been answered for {@code recoveryProbes} intervals without a gap, media
  *       moves back to it.
  *   <li>Only the controlling side nominates; the controlled side sends by the same rules until the
  *       peer's nomination arrives, then follows it.
@@ -63,7 +64,8 @@ public final class PathPolicy {
     long runStart = NONE;
     long probeSentAt = NONE;
     long nextProbe = NONE;
-    int answeredInARow;
+    long answeredSince = NONE;
+    long lastAnswer = NONE;
 
     Pair(int id, PathKind kind, long rtt) {
       this.id = id;
@@ -139,33 +141,45 @@ public final class PathPolicy {
       reportSwitchOnceMediaArrives(now);
     } else if (quietFor(now) >= silence()) {
       moveTo(p, now, true); // the peer moved to this pair while ours went quiet: follow it
-    } else if (p.kind == PathKind.RELAY && active.kind == PathKind.P2P && sendingAlsoOn == null) {
+    } else if (p.kind == PathKind.RELAY && active.kind == PathKind.P2P && sendingAlsoOn == null
+        && active.lastMedia != NONE && now - active.lastMedia < silence()) {
       // The peer doubles onto the relay while ours still delivers: it hears nothing from us on
-      // P2P. Double ours too, so it hears us before its probe has even failed.
+      // P2P. Double ours too, so it hears us before its probe has even failed. (Not while we
+      // have just moved to P2P and wait for the peer to follow: doubling would keep it away.)
       helping = true;
       send(active, p);
     }
   }
 
-  /** A probe on this pair was answered. */
+  /**
+   * A connectivity check on this pair was answered: one of our probes, or one of the keep-alive
+   * checks the ICE agent sends on every succeeded pair. A P2P pair we left counts as recovered
+   * once answers have come for {@code recoveryProbes} intervals without a gap of two.
+   */
   public void probeSucceeded(int pair, long now) {
     Pair p = pairs.get(pair);
-    if (p == null || p.probeSentAt == NONE) {
+    if (p == null || active == null) {
       return;
     }
+    long interval = nanos(settings.probeInterval().toMillis());
     p.probeSentAt = NONE;
     if (p == active) {
-      probeSentAt = NONE;
-      nextActiveProbe = now + nanos(settings.probeInterval().toMillis());
-      if (suspect) {
-        suspect = false; // alive, only quiet (the peer may be on hold): stop doubling
-        send(active, null);
+      if (probeSentAt != NONE || suspect) {
+        probeSentAt = NONE;
+        nextActiveProbe = now + interval;
+        if (suspect) {
+          suspect = false; // alive, only quiet (the peer may be on hold): stop doubling
+          send(active, null);
+        }
       }
       return;
     }
-    p.answeredInARow++;
-    p.nextProbe = now + nanos(settings.probeInterval().toMillis());
-    if (p.kind == PathKind.P2P && active.kind == PathKind.RELAY && p.answeredInARow >= settings.recoveryProbes()) {
+    if (p.answeredSince == NONE || now - p.lastAnswer > 2 * interval) {
+      p.answeredSince = now; // a new run of answers
+    }
+    p.lastAnswer = now;
+    long steady = (settings.recoveryProbes() - 1) * interval;
+    if (p.kind == PathKind.P2P && active.kind == PathKind.RELAY && p.nextProbe != NONE && now - p.answeredSince >= steady) {
       moveTo(p, now, true);
     }
   }
@@ -216,8 +230,7 @@ public final class PathPolicy {
         continue;
       }
       if (p.probeSentAt != NONE && now - p.probeSentAt >= timeout) {
-        p.probeSentAt = NONE;
-        p.answeredInARow = 0;
+        p.probeSentAt = NONE; // unanswered; a gap in answers restarts the recovery count
       }
       if (p.nextProbe != NONE && p.probeSentAt == NONE && now >= p.nextProbe) {
         probe(p, now);
@@ -316,8 +329,8 @@ public final class PathPolicy {
     send(p, null);
     p.nextProbe = NONE;
     p.probeSentAt = NONE;
-    p.answeredInARow = 0;
-    from.answeredInARow = 0;
+    p.answeredSince = NONE;
+    from.answeredSince = NONE;
     from.nextProbe = from.kind == PathKind.P2P ? now + nanos(settings.probeInterval().toMillis()) : NONE;
     if (report && from.kind != p.kind) {
       switchedFrom = from;

@@ -28,6 +28,8 @@ class PathPolicySimTest {
     final PriorityQueue<Delivery> queue = new PriorityQueue<>((x, y) -> Long.compare(x.at, y.at));
     final boolean[][] up = {{true, true, true}, {true, true, true}}; // [direction a->b=0, b->a=1][pair]
     final long[] oneWayMs = {0, 10, 20};
+    /** The driver cannot probe on demand; the agent's keep-alive checks every 250 ms are answered instead. */
+    boolean keepAlivesOnly;
 
     record Delivery(long at, Side to, int pair, boolean media, boolean probeAnswer) {}
 
@@ -57,7 +59,7 @@ class PathPolicySimTest {
             sendOn = s.pair();
             alsoOn = s.alsoOn().orElse(-1);
           } else if (action instanceof PathAction.Probe p) {
-            if (up[direction][p.pair()] && up[1 - direction][p.pair()]) {
+            if (!keepAlivesOnly && up[direction][p.pair()] && up[1 - direction][p.pair()]) {
               queue.add(new Delivery(now + 2 * oneWayMs[p.pair()] * MS, this, p.pair(), false, true));
             }
           } else if (action instanceof PathAction.Nominate n && this == a) {
@@ -151,6 +153,15 @@ class PathPolicySimTest {
             d.to.policy.probeSucceeded(d.pair, now);
           }
           d.to.apply();
+        }
+        if (keepAlivesOnly && (now / MS) % 250 == 0) {
+          for (Side s : List.of(a, b)) {
+            for (int pair : new int[] {P2P, RELAY}) {
+              if (up[s.direction][pair] && up[1 - s.direction][pair]) {
+                queue.add(new Delivery(now + 2 * oneWayMs[pair] * MS, s, pair, false, true));
+              }
+            }
+          }
         }
         for (Side s : List.of(a, b)) {
           if (s.policy.nextDeadline() <= now) {
@@ -255,6 +266,26 @@ class PathPolicySimTest {
     assertThat(sim.a.all(PathAction.Switched.class)).extracting(PathAction.Switched::to)
         .containsExactly(PathKind.RELAY, PathKind.P2P);
     assertThat(sim.longestGapMs(sim.a)).isLessThanOrEqualTo(250);
+  }
+
+  @Test
+  void agentKeepAlivesInsteadOfProbes_theCallStillLeavesAndReturnsToP2p() {
+    Sim sim = new Sim(NatClass.ENDPOINT_INDEPENDENT, NatClass.ENDPOINT_INDEPENDENT);
+    sim.keepAlivesOnly = true;
+    sim.start(20, 40);
+    sim.runFor(3000);
+    sim.cut(0, P2P);
+    sim.cut(1, P2P);
+    sim.runFor(2000);
+    assertThat(sim.a.policy.activeKind()).isEqualTo(PathKind.RELAY);
+    assertThat(sim.longestGapMs(sim.b)).isLessThanOrEqualTo(250);
+    sim.restore(0, P2P);
+    sim.restore(1, P2P);
+    sim.runFor(3000);
+    assertThat(sim.a.policy.activeKind()).isEqualTo(PathKind.P2P);
+    assertThat(sim.b.policy.activeKind()).isEqualTo(PathKind.P2P);
+    assertThat(sim.a.all(PathAction.Switched.class)).extracting(PathAction.Switched::to)
+        .containsExactly(PathKind.RELAY, PathKind.P2P);
   }
 
   @Test
