@@ -258,6 +258,12 @@ class PathPolicySimTest {
       assertThat(sim.longestGapMs(s)).isLessThanOrEqualTo(250);
     }
     assertThat(sim.b.received.size()).isGreaterThan(before + 80);
+    restoreP2pAndExpectBothBackOnIt(sim);
+    assertThat(sim.longestGapMs(sim.a)).isLessThanOrEqualTo(250);
+  }
+
+  /** P2P comes back both ways: within 3 s both sides send on it again, after one switch each way. */
+  private static void restoreP2pAndExpectBothBackOnIt(Sim sim) {
     sim.restore(0, P2P);
     sim.restore(1, P2P);
     sim.runFor(3000);
@@ -265,7 +271,6 @@ class PathPolicySimTest {
     assertThat(sim.b.policy.activeKind()).isEqualTo(PathKind.P2P);
     assertThat(sim.a.all(PathAction.Switched.class)).extracting(PathAction.Switched::to)
         .containsExactly(PathKind.RELAY, PathKind.P2P);
-    assertThat(sim.longestGapMs(sim.a)).isLessThanOrEqualTo(250);
   }
 
   @Test
@@ -279,13 +284,7 @@ class PathPolicySimTest {
     sim.runFor(2000);
     assertThat(sim.a.policy.activeKind()).isEqualTo(PathKind.RELAY);
     assertThat(sim.longestGapMs(sim.b)).isLessThanOrEqualTo(250);
-    sim.restore(0, P2P);
-    sim.restore(1, P2P);
-    sim.runFor(3000);
-    assertThat(sim.a.policy.activeKind()).isEqualTo(PathKind.P2P);
-    assertThat(sim.b.policy.activeKind()).isEqualTo(PathKind.P2P);
-    assertThat(sim.a.all(PathAction.Switched.class)).extracting(PathAction.Switched::to)
-        .containsExactly(PathKind.RELAY, PathKind.P2P);
+    restoreP2pAndExpectBothBackOnIt(sim);
   }
 
   @Test
