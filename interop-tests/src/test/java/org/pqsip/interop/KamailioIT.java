@@ -22,116 +22,13 @@ import org.pqsip.media.Wav;
 class KamailioIT {
   static final Duration T = Duration.ofSeconds(20);
   static final int PROXY = 26060;
-  /** kamailio prints this line (no address or name) when it has saved a registration. */
-  static final String REGISTERED = "pq-test: registration saved";
 
   @TempDir Path dir;
-
-  static String config(int port) {
-    return config("127.0.0.1", port);
-  }
-
-  /** kamailio on UDP and TCP at {@code ip:port}. */
-  static String config(String ip, int port) {
-    return config(port, List.of(
-        "listen=udp:" + ip + ":" + port,
-        "listen=tcp:" + ip + ":" + port));
-  }
-
-  /** kamailio on TLS only, with its tls module (the test certificate on both sides). */
-  static String tlsConfig(int port, Path tlsCfg) {
-    return config(port, List.of(
-        "enable_tls=yes",
-        "listen=tls:127.0.0.1:" + port,
-        "loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so\"",
-        "modparam(\"tls\", \"config\", \"" + tlsCfg + "\")"));
-  }
-
-  /**
-   * The tls module's own file: kamailio serves the test certificate and checks the servers it
-   * connects to against the test authority (clients are not asked for certificates).
-   */
-  static Path tlsModuleConfig(Path dir, SipTls tls) throws java.io.IOException {
-    Path tlsCfg = dir.resolve("tls.cfg");
-    Files.writeString(tlsCfg, String.join("\n",
-        "[server:default]",
-        "method = TLSv1.2+",
-        "verify_certificate = no",
-        "require_certificate = no",
-        "private_key = " + tls.privateKey(),
-        "certificate = " + tls.certificate(),
-        "",
-        "[client:default]",
-        "method = TLSv1.2+",
-        "verify_certificate = yes",
-        "require_certificate = yes",
-        "ca_list = " + tls.certificate(),
-        ""));
-    return tlsCfg;
-  }
-
-  private static String config(int port, List<String> listen) {
-    return String.join("\n",
-        "#!KAMAILIO",
-        "debug=1",
-        "log_stderror=yes",
-        "children=2",
-        "tcp_children=2",
-        String.join("\n", listen),
-        "udp_mtu=1300",
-        "udp_mtu_try_proto=TCP",
-        "tcp_max_connections=64",
-        "mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/\"",
-        "loadmodule \"pv.so\"",
-        "loadmodule \"tm.so\"",
-        "loadmodule \"sl.so\"",
-        "loadmodule \"rr.so\"",
-        "loadmodule \"maxfwd.so\"",
-        "loadmodule \"textops.so\"",
-        "loadmodule \"siputils.so\"",
-        "loadmodule \"usrloc.so\"",
-        "loadmodule \"registrar.so\"",
-        "loadmodule \"xlog.so\"",
-        "loadmodule \"nathelper.so\"",
-        "modparam(\"nathelper\", \"received_avp\", \"$avp(RECEIVED)\")",
-        "modparam(\"registrar\", \"received_avp\", \"$avp(RECEIVED)\")",
-        "modparam(\"usrloc\", \"db_mode\", 0)",
-        "request_route {",
-        // Phones behind NAT: replies go where requests came from (rport), their Contacts carry
-        // the address they are reached at (an alias), and in-dialog requests go there.
-        "  force_rport();",
-        "  if (is_method(\"INVITE\") && !has_totag()) { add_contact_alias(); }",
-        "  if (!mf_process_maxfwd_header(\"10\")) { sl_send_reply(\"483\", \"Too Many Hops\"); exit; }",
-        "  if (has_totag()) {",
-        "    handle_ruri_alias();",
-        // linphone's Contact is a GRUU (RFC 5627) in our domain: in-dialog requests to it are
-        // routed through the location table like new ones.
-        "    if (loose_route()) { if ($rd == \"pq.test\") { lookup(\"location\"); } t_relay(); exit; }",
-        "    if (is_method(\"ACK\")) { if (t_check_trans()) { t_relay(); } exit; }",
-        "    sl_send_reply(\"404\", \"Not here\"); exit;",
-        "  }",
-        "  if (is_method(\"CANCEL\")) { if (t_check_trans()) { t_relay(); } exit; }",
-        "  if (is_method(\"REGISTER\")) {",
-        // Requests to a registered phone go to the address its REGISTER came from (over TCP
-        // and TLS: on that connection), whatever its Contact says.
-        "    fix_nated_register();",
-        "    if (!save(\"location\")) { sl_reply_error(); } else { xlog(\"L_ERR\", \"" + REGISTERED + "\\n\"); }",
-        "    exit;",
-        "  }",
-        "  if ($rd == \"pq.test\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }",
-        "  record_route();",
-        "  if (!t_relay()) { sl_reply_error(); }",
-        "}",
-        "onreply_route {",
-        "  if (is_present_hf(\"Contact\")) { add_contact_alias(); }",
-        "}",
-        "");
-  }
 
   @Test
   void calleeRegistersAndIsReachedByItsAddressOfRecord() throws Exception {
     Path cfg = dir.resolve("kamailio.cfg");
-    Files.writeString(cfg, config(PROXY + 10));
+    Files.writeString(cfg, KamailioConfig.config(PROXY + 10));
     String proxy = "127.0.0.1:" + (PROXY + 10) + "/tcp";
     try (ExternalProcess kamailio =
         ExternalProcess.start("kamailio", List.of("kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()))) {
@@ -163,10 +60,10 @@ class KamailioIT {
   @Test
   void pqCallThroughKamailioOverTls() throws Exception {
     SipTls tls = TestCertificate.create(dir);
-    Path tlsCfg = tlsModuleConfig(dir, tls);
+    Path tlsCfg = KamailioConfig.tlsModuleConfig(dir, tls);
     Path cfg = dir.resolve("kamailio.cfg");
     int port = PROXY + 20;
-    Files.writeString(cfg, tlsConfig(port, tlsCfg));
+    Files.writeString(cfg, KamailioConfig.tlsConfig(port, tlsCfg));
     try (ExternalProcess kamailio =
         ExternalProcess.start("kamailio", List.of("kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()))) {
       kamailio.awaitTcp(port, T);
@@ -180,7 +77,7 @@ class KamailioIT {
   @Test
   void pqCallThroughKamailioOverTcp() throws Exception {
     Path cfg = dir.resolve("kamailio.cfg");
-    Files.writeString(cfg, config(PROXY));
+    Files.writeString(cfg, KamailioConfig.config(PROXY));
     try (ExternalProcess kamailio =
         ExternalProcess.start("kamailio", List.of("kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()))) {
       kamailio.await(o -> o.contains("Listening on") && o.contains("tcp: 127.0.0.1:" + PROXY), T, "start-up");

@@ -182,7 +182,7 @@ class LinphoneIT {
     SipTls tls = TestCertificate.create(dir);
     int proxyPort = 5201;
     Path cfg = dir.resolve("kamailio.cfg");
-    Files.writeString(cfg, KamailioIT.tlsConfig(proxyPort, KamailioIT.tlsModuleConfig(dir, tls)));
+    Files.writeString(cfg, KamailioConfig.tlsConfig(proxyPort, KamailioConfig.tlsModuleConfig(dir, tls)));
     ExternalProcess kamailio = ExternalProcess.start("kamailio", List.of("ip", "netns", "exec", ns,
         "kamailio", "-DD", "-E", "-f", cfg.toString(), "-Y", dir.toString(), "-w", dir.toString()));
     started.add(kamailio);
@@ -192,7 +192,7 @@ class LinphoneIT {
         "root_ca=" + tls.certificate(), "verify_server_certs=1", "verify_server_cn=0", "media_encryption=srtp",
         "media_encryption_mandatory=1", "default_proxy=0", "[proxy_0]", "reg_proxy=" + proxy, "reg_route=" + proxy,
         "reg_identity=sip:linphone@pq.test", "reg_expires=600", "reg_sendregister=1"));
-    kamailio.awaitLine(KamailioIT.REGISTERED, T);
+    kamailio.awaitLine(KamailioConfig.REGISTERED, T);
     Path heard = dir.resolve("linphone-heard.wav");
     ExternalProcess phone = phone("--sip", "tls:127.0.0.1:5202", "--tls-cert", tls.certificate().toString(),
         "--tls-key", tls.privateKey().toString(), "--tls-ca", tls.certificate().toString(), "--user", "sip:alice@pq.test",

@@ -2,10 +2,8 @@ package org.pqsip.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -21,52 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("external")
 class NatIceIT {
-  static final Duration T = Duration.ofSeconds(40);
-  static final String SECRET = "nat-ice-test-shared-secret-0123";
-
+  static final Duration T = NatCallLab.T;
   @TempDir Path dir;
-  private final List<ExternalProcess> started = new ArrayList<>();
-  private NatTopology net;
-  private ExternalProcess relay;
+  private NatCallLab lab;
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (ExternalProcess p : started) {
-      p.close(); // by handle: what this test started
-    }
-    if (net != null) {
-      net.close();
+    if (lab != null) {
+      lab.close(); // the processes it started, by handle, and its namespaces
     }
   }
 
-  private ExternalProcess start(String name, List<String> cmd) throws Exception {
-    ExternalProcess p = ExternalProcess.start(name, cmd);
-    started.add(p);
-    return p;
-  }
-
-  /** The public side: our relay on two addresses (RFC 5780) and kamailio as registrar and proxy. */
   private void publicServices(NatTopology.Mapping a, NatTopology.Mapping b) throws Exception {
-    net = NatTopology.create("pqi" + (ProcessHandle.current().pid() % 100000), a, b);
-    relay = start("relay", net.in("srv", "java", "-cp", System.getProperty("java.class.path"),
-        "org.pqsip.relay.cli.Relay", "--listen", "udp:" + NatTopology.RELAY_IP + ":3478,udp:" + NatTopology.RELAY_IP2 + ":3478",
-        "--realm", "pq.test", "--auth-secret", SECRET, "--relay-ip", NatTopology.RELAY_IP));
-    relay.awaitLine("relay ready", T);
-    Path cfg = dir.resolve("kamailio.cfg");
-    Files.writeString(cfg, KamailioIT.config(NatTopology.RELAY_IP, 5060));
-    ExternalProcess kamailio = start("kamailio", net.in("srv", "kamailio", "-DD", "-E", "-f", cfg.toString(),
-        "-Y", dir.toString(), "-w", dir.toString()));
-    kamailio.await(o -> o.contains("tcp: " + NatTopology.RELAY_IP + ":5060"), T, "kamailio listening");
+    lab = NatCallLab.start("pqi" + (ProcessHandle.current().pid() % 100000), a, b, dir);
   }
 
   private ExternalProcess phone(String role, String ip, String... extra) throws Exception {
-    List<String> cmd = new ArrayList<>(net.in(role, "java", "-cp", System.getProperty("java.class.path"),
-        "org.pqsip.phone.Phone", "--sip", "tcp:" + ip + ":5060", "--user", "sip:" + role + "@pq.test",
-        "--media", ip + ":40000-40099", "--json", "--state-dir", dir.resolve(role).toString(), "--policy", "require",
-        "--proxy", NatTopology.RELAY_IP + ":5060/tcp", "--register",
-        "--relay", "turn:" + NatTopology.RELAY_IP + ":3478", "--relay-secret", SECRET));
-    cmd.addAll(List.of(extra));
-    return start("phone-" + role, cmd);
+    return lab.phone(role, ip, extra);
   }
 
   /** hB answers, hA calls it by its address of record; both report established. */
@@ -95,7 +64,7 @@ class NatIceIT {
     assertThat(phone("hA", NatTopology.HOST_A).awaitLine("\"event\":\"ready\"", T)).contains("\"nat\":\"endpoint-independent\"");
     assertThat(phone("hB", NatTopology.HOST_B).awaitLine("\"event\":\"ready\"", T)).contains("\"nat\":\"address-dependent\"");
     assertThat(phone("srv", NatTopology.RELAY_IP2).awaitLine("\"event\":\"ready\"", T)).contains("\"nat\":\"open\"");
-    assertThat(relay.output()).as("the relay says nothing per client").doesNotContain("198.51.100").doesNotContain("203.0.113.2");
+    assertThat(lab.relay().output()).as("the relay says nothing per client").doesNotContain("198.51.100").doesNotContain("203.0.113.2");
   }
 
   @Test
@@ -128,18 +97,14 @@ class NatIceIT {
     String ea = a.awaitLine("\"event\":\"established\"", T);
     assertThat(ea).contains("\"path\":\"p2p\"");
     a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 150, T, "3 s of audio");
-    List<String> cut = List.of("-p", "udp", "-d", "203.0.113.3", "-j", "DROP");
-    List<String> cutBack = List.of("-p", "udp", "-s", "203.0.113.3", "-j", "DROP");
-    iptables("-I", cut);
-    iptables("-I", cutBack);
+    lab.p2pUdp("-I");
     String toRelay = a.awaitLine("\"to\":\"relay\"", T);
     String toRelayB = b.awaitLine("\"to\":\"relay\"", T);
     for (String line : List.of(toRelay, toRelayB)) {
       assertThat(line).contains("\"event\":\"path-switch\"").contains("\"from\":\"p2p\"");
       assertThat(gapMs(line)).as(line).isBetween(1L, 250L);
     }
-    iptables("-D", cut);
-    iptables("-D", cutBack);
+    lab.p2pUdp("-D");
     assertThat(a.awaitLine("\"to\":\"p2p\"", T)).contains("\"from\":\"relay\"");
     b.awaitLine("\"to\":\"p2p\"", T);
     a.awaitLine("\"event\":\"ended\"", T);
@@ -148,12 +113,6 @@ class NatIceIT {
     assertThat(PhoneOutput.sas(ea)).isEqualTo(PhoneOutput.sas(eb));
     assertThat(a.output() + b.output()).doesNotContain("\"event\":\"rekeyed\"").doesNotContain("\"event\":\"error\"");
     assertThat(PhoneOutput.lastPacketsReceived(a.output())).as("15 s of audio, a gap of a few packets").isGreaterThan(650);
-  }
-
-  private void iptables(String op, List<String> rule) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("iptables", op, "FORWARD"));
-    cmd.addAll(rule);
-    net.run("rA", cmd.toArray(String[]::new));
   }
 
   private static long gapMs(String line) {
@@ -165,8 +124,7 @@ class NatIceIT {
   void p2pBlackholed_theCallGoesThroughTheRelayAfterTheWindow() throws Exception {
     publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
     // UDP between the two sites is dropped; UDP to the relay and SIP over TCP pass.
-    net.run("rA", "iptables", "-I", "FORWARD", "-p", "udp", "-d", "203.0.113.3", "-j", "DROP");
-    net.run("rA", "iptables", "-I", "FORWARD", "-p", "udp", "-s", "203.0.113.3", "-j", "DROP");
+    lab.p2pUdp("-I");
     String[] e = call();
     assertThat(e[0]).contains("\"path\":\"relay\"");
     assertThat(e[1]).contains("\"path\":\"relay\"");

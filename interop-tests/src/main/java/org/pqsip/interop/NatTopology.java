@@ -14,13 +14,13 @@ import java.util.List;
  * {@link Mapping#ADDRESS_DEPENDENT}, with {@code --random-fully} (a new port per destination:
  * "symmetric"), and drops new inbound connections on its public side, as home routers do.
  */
-final class NatTopology implements AutoCloseable {
-  enum Mapping { ENDPOINT_INDEPENDENT, ADDRESS_DEPENDENT }
+public final class NatTopology implements AutoCloseable {
+  public enum Mapping { ENDPOINT_INDEPENDENT, ADDRESS_DEPENDENT }
 
-  static final String RELAY_IP = "203.0.113.10";
-  static final String RELAY_IP2 = "203.0.113.11";
-  static final String HOST_A = "198.51.100.20";
-  static final String HOST_B = "198.51.100.140";
+  public static final String RELAY_IP = "203.0.113.10";
+  public static final String RELAY_IP2 = "203.0.113.11";
+  public static final String HOST_A = "198.51.100.20";
+  public static final String HOST_B = "198.51.100.140";
 
   private final String prefix;
   private final List<String> created = new ArrayList<>();
@@ -30,7 +30,7 @@ final class NatTopology implements AutoCloseable {
   }
 
   /** Builds the topology; namespaces are named {@code <prefix>pub}, {@code <prefix>srv}, ... */
-  static NatTopology create(String prefix, Mapping a, Mapping b) throws Exception {
+  public static NatTopology create(String prefix, Mapping a, Mapping b) throws Exception {
     NatTopology t = new NatTopology(prefix);
     try {
       t.build(a, b);
@@ -42,19 +42,19 @@ final class NatTopology implements AutoCloseable {
   }
 
   /** The namespace of a role: pub, srv, sink, rA, hA, rB, hB. */
-  String ns(String role) {
+  public String ns(String role) {
     return prefix + role;
   }
 
   /** A command run inside a role's namespace. */
-  List<String> in(String role, String... command) {
+  public List<String> in(String role, String... command) {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(role)));
     cmd.addAll(List.of(command));
     return cmd;
   }
 
   /** Runs a command in a role's namespace and fails with its output if it fails. */
-  void run(String role, String... command) throws Exception {
+  public void run(String role, String... command) throws Exception {
     exec(in(role, command));
   }
 

@@ -4,11 +4,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reading a {@code ./pq phone --json} process's output: the fields tests assert on. */
-final class PhoneOutput {
+public final class PhoneOutput {
   private PhoneOutput() {}
 
   /** The packetsReceived of the last {@code media} event, or -1 if there was none. */
-  static long lastPacketsReceived(String output) {
+  public static long lastPacketsReceived(String output) {
     Matcher m = Pattern.compile("\"event\":\"media\".*?\"packetsReceived\":(\\d+)").matcher(output);
     long last = -1;
     while (m.find()) {
@@ -18,7 +18,7 @@ final class PhoneOutput {
   }
 
   /** The SAS in an {@code established} line, or "". */
-  static String sas(String line) {
+  public static String sas(String line) {
     Matcher m = Pattern.compile("\"sas\":\"([^\"]+)\"").matcher(line);
     return m.find() ? m.group(1) : "";
   }

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  * so tests can wait for a line with a deadline, and {@link #close()} stops exactly this process
  * (by its handle, never by name).
  */
-final class ExternalProcess implements AutoCloseable {
+public final class ExternalProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final StringBuilder output = new StringBuilder();
@@ -28,7 +28,7 @@ final class ExternalProcess implements AutoCloseable {
     reader.start();
   }
 
-  static ExternalProcess start(String name, List<String> command) throws IOException {
+  public static ExternalProcess start(String name, List<String> command) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
     return new ExternalProcess(name, pb.start());
@@ -54,7 +54,7 @@ final class ExternalProcess implements AutoCloseable {
   }
 
   /** Waits until the output so far satisfies {@code p}; fails with the output on timeout or exit. */
-  String await(Predicate<String> p, Duration timeout, String what) throws InterruptedException {
+  public String await(Predicate<String> p, Duration timeout, String what) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (this) {
       while (!p.test(output.toString())) {
@@ -70,7 +70,7 @@ final class ExternalProcess implements AutoCloseable {
   }
 
   /** Waits until a TCP connection to {@code port} on loopback succeeds. */
-  void awaitTcp(int port, Duration timeout) throws InterruptedException {
+  public void awaitTcp(int port, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try (java.net.Socket s = new java.net.Socket()) {
@@ -87,18 +87,18 @@ final class ExternalProcess implements AutoCloseable {
     }
   }
 
-  String awaitLine(String needle, Duration timeout) throws InterruptedException {
+  public String awaitLine(String needle, Duration timeout) throws InterruptedException {
     return await(o -> o.contains(needle), timeout, "'" + needle + "'");
   }
 
   /** Writes one line to the program's standard input (e.g. a linphonec command). */
-  void send(String line) throws IOException {
+  public void send(String line) throws IOException {
     var in = process.getOutputStream();
     in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
     in.flush();
   }
 
-  synchronized String output() {
+  public synchronized String output() {
     return output.toString();
   }
 
@@ -117,7 +117,7 @@ final class ExternalProcess implements AutoCloseable {
     }
   }
 
-  int waitForExit(Duration timeout) throws InterruptedException {
+  public int waitForExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not exit within " + timeout);
     }

@@ -1,0 +1,106 @@
+package org.pqsip.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.pqsip.interop.ExternalProcess;
+import org.pqsip.interop.NatCallLab;
+import org.pqsip.interop.NatTopology;
+import org.pqsip.interop.PhoneOutput;
+
+/**
+ * {@code ./pq bench ice [RUNS]} (root: it builds network namespaces and iptables NATs, and
+ * deletes them): PQ calls between two phones behind NAT routers, per scenario RUNS calls
+ * (default 5), printing medians of what the caller reports: {@code setupMs} (INVITE sent to
+ * {@code established}, which waits for keys and the first path), the path chosen, and for the
+ * mid-call cut the {@code gapMs} each phone reports when media moves to the relay, and how long
+ * until both are back on P2P once the cut is lifted. Figures, not assertions.
+ */
+public final class IceBench {
+  private IceBench() {}
+
+  private record Scenario(String name, NatTopology.Mapping a, NatTopology.Mapping b, boolean blackhole, boolean cutMidCall) {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    if (runs < 1 || runs > 50) {
+      throw new IllegalArgumentException("RUNS must be 1 to 50");
+    }
+    List<Scenario> scenarios = List.of(
+        new Scenario("both NATs endpoint-independent", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
+            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false),
+        new Scenario("one NAT address-dependent", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
+            NatTopology.Mapping.ADDRESS_DEPENDENT, false, false),
+        new Scenario("P2P UDP black-holed", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
+            NatTopology.Mapping.ENDPOINT_INDEPENDENT, true, false),
+        new Scenario("P2P cut mid-call, then restored", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
+            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, true));
+    System.out.printf("ICE bench: %d calls per scenario, medians%n", runs);
+    System.out.printf("%-34s %-6s %10s %10s %12s %12s%n", "scenario", "path", "setupMs", "gapMs A", "gapMs B", "back on p2p");
+    for (Scenario s : scenarios) {
+      Path dir = Files.createTempDirectory("pq-ice-bench");
+      List<Double> setup = new ArrayList<>();
+      List<Double> gapA = new ArrayList<>();
+      List<Double> gapB = new ArrayList<>();
+      List<Double> back = new ArrayList<>();
+      String path = "?";
+      try (NatCallLab lab = NatCallLab.start("pqb" + (ProcessHandle.current().pid() % 100000), s.a(), s.b(), dir)) {
+        if (s.blackhole()) {
+          lab.p2pUdp("-I");
+        }
+        for (int i = 0; i < runs; i++) {
+          ExternalProcess b = lab.phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1");
+          b.awaitLine("\"event\":\"registered\"", NatCallLab.T);
+          ExternalProcess a = lab.phone("hA", NatTopology.HOST_A, "--call", "sip:hB@pq.test",
+              "--duration", s.cutMidCall() ? "8s" : "1s");
+          String established = a.awaitLine("\"event\":\"established\"", NatCallLab.T);
+          setup.add(number(established, "setupMs"));
+          path = text(established, "path");
+          if (s.cutMidCall()) {
+            a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 100, NatCallLab.T, "2 s of audio");
+            lab.p2pUdp("-I");
+            gapA.add(number(a.awaitLine("\"to\":\"relay\"", NatCallLab.T), "gapMs"));
+            gapB.add(number(b.awaitLine("\"to\":\"relay\"", NatCallLab.T), "gapMs"));
+            long lifted = System.nanoTime();
+            lab.p2pUdp("-D");
+            a.awaitLine("\"to\":\"p2p\"", NatCallLab.T);
+            b.awaitLine("\"to\":\"p2p\"", NatCallLab.T);
+            back.add((System.nanoTime() - lifted) / 1e6);
+          }
+          a.awaitLine("\"event\":\"ended\"", NatCallLab.T);
+          b.awaitLine("\"event\":\"ended\"", NatCallLab.T);
+          a.waitForExit(NatCallLab.T);
+          b.waitForExit(NatCallLab.T);
+        }
+      }
+      System.out.printf("%-34s %-6s %10s %10s %12s %12s%n", s.name(), path, median(setup), median(gapA), median(gapB),
+          median(back));
+    }
+  }
+
+  private static double number(String line, String field) {
+    Matcher m = Pattern.compile("\"" + field + "\":([0-9.]+)").matcher(line);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + field + " in " + line);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  private static String text(String line, String field) {
+    Matcher m = Pattern.compile("\"" + field + "\":\"([^\"]*)\"").matcher(line);
+    return m.find() ? m.group(1) : "?";
+  }
+
+  private static String median(List<Double> values) {
+    if (values.isEmpty()) {
+      return "-";
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return String.format("%.0f", sorted.get(sorted.size() / 2));
+  }
+}

@@ -1,0 +1,119 @@
+package org.pqsip.interop;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.pqsip.sip.SipTls;
+
+/**
+ * kamailio 5.6 configurations standing in for a PBX: a stateful proxy and registrar with no
+ * database, which handles phones behind NAT (rport, contact aliases, registrations answered on
+ * the connection they came over) and GRUU contacts. Used by the interop tests and the benchmarks.
+ */
+public final class KamailioConfig {
+  /** kamailio prints this line (no address or name) when it has saved a registration. */
+  public static final String REGISTERED = "pq-test: registration saved";
+
+  private KamailioConfig() {}
+
+  public static String config(int port) {
+    return config("127.0.0.1", port);
+  }
+
+  /** kamailio on UDP and TCP at {@code ip:port}. */
+  public static String config(String ip, int port) {
+    return config(port, List.of(
+        "listen=udp:" + ip + ":" + port,
+        "listen=tcp:" + ip + ":" + port));
+  }
+
+  /** kamailio on TLS only, with its tls module (the test certificate on both sides). */
+  public static String tlsConfig(int port, Path tlsCfg) {
+    return config(port, List.of(
+        "enable_tls=yes",
+        "listen=tls:127.0.0.1:" + port,
+        "loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so\"",
+        "modparam(\"tls\", \"config\", \"" + tlsCfg + "\")"));
+  }
+
+  /**
+   * The tls module's own file: kamailio serves the test certificate and checks the servers it
+   * connects to against the test authority (clients are not asked for certificates).
+   */
+  public static Path tlsModuleConfig(Path dir, SipTls tls) throws java.io.IOException {
+    Path tlsCfg = dir.resolve("tls.cfg");
+    Files.writeString(tlsCfg, String.join("\n",
+        "[server:default]",
+        "method = TLSv1.2+",
+        "verify_certificate = no",
+        "require_certificate = no",
+        "private_key = " + tls.privateKey(),
+        "certificate = " + tls.certificate(),
+        "",
+        "[client:default]",
+        "method = TLSv1.2+",
+        "verify_certificate = yes",
+        "require_certificate = yes",
+        "ca_list = " + tls.certificate(),
+        ""));
+    return tlsCfg;
+  }
+
+  private static String config(int port, List<String> listen) {
+    return String.join("\n",
+        "#!KAMAILIO",
+        "debug=1",
+        "log_stderror=yes",
+        "children=2",
+        "tcp_children=2",
+        String.join("\n", listen),
+        "udp_mtu=1300",
+        "udp_mtu_try_proto=TCP",
+        "tcp_max_connections=64",
+        "mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/\"",
+        "loadmodule \"pv.so\"",
+        "loadmodule \"tm.so\"",
+        "loadmodule \"sl.so\"",
+        "loadmodule \"rr.so\"",
+        "loadmodule \"maxfwd.so\"",
+        "loadmodule \"textops.so\"",
+        "loadmodule \"siputils.so\"",
+        "loadmodule \"usrloc.so\"",
+        "loadmodule \"registrar.so\"",
+        "loadmodule \"xlog.so\"",
+        "loadmodule \"nathelper.so\"",
+        "modparam(\"nathelper\", \"received_avp\", \"$avp(RECEIVED)\")",
+        "modparam(\"registrar\", \"received_avp\", \"$avp(RECEIVED)\")",
+        "modparam(\"usrloc\", \"db_mode\", 0)",
+        "request_route {",
+        // Phones behind NAT: replies go where requests came from (rport), their Contacts carry
+        // the address they are reached at (an alias), and in-dialog requests go there.
+        "  force_rport();",
+        "  if (is_method(\"INVITE\") && !has_totag()) { add_contact_alias(); }",
+        "  if (!mf_process_maxfwd_header(\"10\")) { sl_send_reply(\"483\", \"Too Many Hops\"); exit; }",
+        "  if (has_totag()) {",
+        "    handle_ruri_alias();",
+        // linphone's Contact is a GRUU (RFC 5627) in our domain: in-dialog requests to it are
+        // routed through the location table like new ones.
+        "    if (loose_route()) { if ($rd == \"pq.test\") { lookup(\"location\"); } t_relay(); exit; }",
+        "    if (is_method(\"ACK\")) { if (t_check_trans()) { t_relay(); } exit; }",
+        "    sl_send_reply(\"404\", \"Not here\"); exit;",
+        "  }",
+        "  if (is_method(\"CANCEL\")) { if (t_check_trans()) { t_relay(); } exit; }",
+        "  if (is_method(\"REGISTER\")) {",
+        // Requests to a registered phone go to the address its REGISTER came from (over TCP
+        // and TLS: on that connection), whatever its Contact says.
+        "    fix_nated_register();",
+        "    if (!save(\"location\")) { sl_reply_error(); } else { xlog(\"L_ERR\", \"" + REGISTERED + "\\n\"); }",
+        "    exit;",
+        "  }",
+        "  if ($rd == \"pq.test\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }",
+        "  record_route();",
+        "  if (!t_relay()) { sl_reply_error(); }",
+        "}",
+        "onreply_route {",
+        "  if (is_present_hf(\"Contact\")) { add_contact_alias(); }",
+        "}",
+        "");
+  }
+}

@@ -1,0 +1,91 @@
+package org.pqsip.interop;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Phones behind NAT routers calling each other the way users run them: a {@link NatTopology}
+ * with our relay (two public addresses, RFC 5780) and kamailio (registrar and proxy) on the
+ * public segment, and {@code ./pq phone} processes started in the hosts' namespaces with
+ * {@code --relay}, {@code --proxy}, {@code --register}. Closing it stops every process it
+ * started (by handle) and deletes the namespaces. Used by {@code NatIceIT} and {@code ./pq bench ice}.
+ */
+public final class NatCallLab implements AutoCloseable {
+  public static final Duration T = Duration.ofSeconds(40);
+  static final String SECRET = "nat-ice-test-shared-secret-0123";
+
+  private final Path dir;
+  private final List<ExternalProcess> started = new ArrayList<>();
+  private NatTopology net;
+  private ExternalProcess relay;
+
+  private NatCallLab(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The topology (namespaces named {@code <prefix>…}) and the public services, running. */
+  public static NatCallLab start(String prefix, NatTopology.Mapping a, NatTopology.Mapping b, Path dir) throws Exception {
+    NatCallLab lab = new NatCallLab(dir);
+    try {
+      lab.net = NatTopology.create(prefix, a, b);
+      lab.relay = lab.start("relay", lab.net.in("srv", "java", "-cp", System.getProperty("java.class.path"),
+          "org.pqsip.relay.cli.Relay", "--listen", "udp:" + NatTopology.RELAY_IP + ":3478,udp:" + NatTopology.RELAY_IP2 + ":3478",
+          "--realm", "pq.test", "--auth-secret", SECRET, "--relay-ip", NatTopology.RELAY_IP));
+      lab.relay.awaitLine("relay ready", T);
+      Path cfg = dir.resolve("kamailio.cfg");
+      Files.writeString(cfg, KamailioConfig.config(NatTopology.RELAY_IP, 5060));
+      ExternalProcess kamailio = lab.start("kamailio", lab.net.in("srv", "kamailio", "-DD", "-E", "-f", cfg.toString(),
+          "-Y", dir.toString(), "-w", dir.toString()));
+      kamailio.await(o -> o.contains("tcp: " + NatTopology.RELAY_IP + ":5060"), T, "kamailio listening");
+      return lab;
+    } catch (Exception | Error e) {
+      lab.close();
+      throw e;
+    }
+  }
+
+  public NatTopology net() {
+    return net;
+  }
+
+  public ExternalProcess relay() {
+    return relay;
+  }
+
+  /** A phone in {@code role}'s namespace on {@code ip}, registered with kamailio, using the relay. */
+  public ExternalProcess phone(String role, String ip, String... extra) throws Exception {
+    List<String> cmd = new ArrayList<>(net.in(role, "java", "-cp", System.getProperty("java.class.path"),
+        "org.pqsip.phone.Phone", "--sip", "tcp:" + ip + ":5060", "--user", "sip:" + role + "@pq.test",
+        "--media", ip + ":40000-40099", "--json", "--state-dir", dir.resolve(role).toString(), "--policy", "require",
+        "--proxy", NatTopology.RELAY_IP + ":5060/tcp", "--register",
+        "--relay", "turn:" + NatTopology.RELAY_IP + ":3478", "--relay-secret", SECRET));
+    cmd.addAll(List.of(extra));
+    return start("phone-" + role, cmd);
+  }
+
+  /** Cuts (op {@code -I}) or restores ({@code -D}) UDP between the two sites at router A. */
+  public void p2pUdp(String op) throws Exception {
+    net.run("rA", "iptables", op, "FORWARD", "-p", "udp", "-d", "203.0.113.3", "-j", "DROP");
+    net.run("rA", "iptables", op, "FORWARD", "-p", "udp", "-s", "203.0.113.3", "-j", "DROP");
+  }
+
+  private ExternalProcess start(String name, List<String> cmd) throws Exception {
+    ExternalProcess p = ExternalProcess.start(name, cmd);
+    started.add(p);
+    return p;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (ExternalProcess p : started) {
+      p.close();
+    }
+    started.clear();
+    if (net != null) {
+      net.close();
+    }
+  }
+}
