@@ -67,6 +67,40 @@ class NatIceIT {
     assertThat(lab.relay().output()).as("the relay says nothing per client").doesNotContain("198.51.100").doesNotContain("203.0.113.2");
   }
 
+  /**
+   * Sovereignty: a capture of everything on the public segment during a whole call (start-up,
+   * NAT discovery, registration, ICE, media, teardown) shows packets only between the phones'
+   * routers, the relay and the proxy, plus ICE checks towards the peer's own host candidate:
+   * no DNS, no cloud metadata service, no public STUN, nothing else.
+   */
+  @Test
+  void aWholeCallContactsNobodyButThePeersTheProxyAndTheRelay() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    Path pcap = dir.resolve("public.pcap");
+    try (ExternalProcess capture = ExternalProcess.start("tshark",
+        lab.net().in("pub", "tshark", "-i", "br0", "-f", "ip", "-w", pcap.toString()))) {
+      capture.awaitLine("Capturing on", T);
+      call();
+    }
+    ExternalProcess read = ExternalProcess.start("tshark-read", List.of("tshark", "-r", pcap.toString(),
+        "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.dstport"));
+    read.waitForExit(T);
+    java.util.Set<String> known = java.util.Set.of("203.0.113.2", "203.0.113.3", NatTopology.RELAY_IP,
+        NatTopology.RELAY_IP2, NatTopology.HOST_A, NatTopology.HOST_B);
+    long packets = 0;
+    for (String line : read.output().split("\n")) {
+      String[] f = line.trim().split("\t");
+      if (f.length < 2 || !f[0].matches("[0-9.]+")) {
+        continue;
+      }
+      packets++;
+      assertThat(known).as("source of: " + line).contains(f[0]);
+      assertThat(known).as("destination of: " + line).contains(f[1]);
+      assertThat(f.length > 2 ? f[2] : "").as("no DNS: " + line).isNotEqualTo("53");
+    }
+    assertThat(packets).as("the capture saw the call").isGreaterThan(200);
+  }
+
   @Test
   void bothNatsEndpointIndependent_theCallGoesP2p() throws Exception {
     publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
