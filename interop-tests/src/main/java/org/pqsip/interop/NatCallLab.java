@@ -55,13 +55,19 @@ public final class NatCallLab implements AutoCloseable {
     return relay;
   }
 
-  /** A phone in {@code role}'s namespace on {@code ip}, registered with kamailio, using the relay. */
+  /**
+   * A phone in {@code role}'s namespace on {@code ip}, registered with kamailio, using the relay;
+   * policy {@code require} unless {@code extra} names one.
+   */
   public ExternalProcess phone(String role, String ip, String... extra) throws Exception {
     List<String> cmd = new ArrayList<>(net.in(role, "java", "-cp", System.getProperty("java.class.path"),
         "org.pqsip.phone.Phone", "--sip", "tcp:" + ip + ":5060", "--user", "sip:" + role + "@pq.test",
-        "--media", ip + ":40000-40099", "--json", "--state-dir", dir.resolve(role).toString(), "--policy", "require",
+        "--media", ip + ":40000-40099", "--json", "--state-dir", dir.resolve(role).toString(),
         "--proxy", NatTopology.RELAY_IP + ":5060/tcp", "--register",
         "--relay", "turn:" + NatTopology.RELAY_IP + ":3478", "--relay-secret", SECRET));
+    if (!List.of(extra).contains("--policy")) {
+      cmd.addAll(List.of("--policy", "require"));
+    }
     cmd.addAll(List.of(extra));
     return start("phone-" + role, cmd);
   }

@@ -66,14 +66,33 @@ final class Baresip implements AutoCloseable {
         List.of("turn.so"), tls);
   }
 
+  /**
+   * baresip with ICE (its {@code ice} module, RTCP multiplexed), run in a namespace of a
+   * {@link NatTopology} on {@code ip}, registered over TCP with the proxy as {@code user}, and
+   * using our relay ({@code turn:HOST:PORT} with REST credentials) for its server-reflexive and
+   * relayed candidates. Plain RTP: it has no pqkem.
+   */
+  static Baresip startWithIce(Path dir, List<String> namespace, String ip, String user, String proxy, String relay,
+      String turnUser, String turnPass) throws Exception {
+    String account = "<sip:" + user + ";transport=tcp>;regint=300;answermode=auto;outbound=\"sip:" + proxy
+        + ";transport=tcp\";medianat=ice;stunserver=turn:" + relay + ";stunuser=" + turnUser + ";stunpass=" + turnPass;
+    return start(dir, namespace, ip, 5070, 30000, 880, account, List.of("ice.so"), null, List.of("rtcp_mux yes"));
+  }
+
   private static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String accountParams, List<String> modules,
       SipTls tls) throws Exception {
+    return start(dir, List.of(), "127.0.0.1", sipPort, rtpBase, toneHz, "<sip:carol@127.0.0.1>;regint=0;answermode=auto"
+        + accountParams, modules, tls, List.of());
+  }
+
+  private static Baresip start(Path dir, List<String> namespace, String ip, int sipPort, int rtpBase, double toneHz,
+      String account, List<String> modules, SipTls tls, List<String> extraConfig) throws Exception {
     Files.createDirectories(dir);
     Path tone = toneWav(dir.resolve("tone.wav"), toneHz);
     int ctrl = sipPort + 5;
     Files.writeString(dir.resolve("config"), String.join("\n",
         "poll_method epoll",
-        "sip_listen 127.0.0.1:" + sipPort,
+        "sip_listen " + ip + ":" + sipPort,
         "sip_trans_def udp",
         "audio_player aufile," + dir.resolve("received.wav"),
         "audio_source aufile," + tone,
@@ -86,19 +105,23 @@ final class Baresip implements AutoCloseable {
         "module_app account.so",
         "module_app menu.so",
         "module_app ctrl_tcp.so",
-        "ctrl_tcp_listen 127.0.0.1:" + ctrl,
-        "net_interface 127.0.0.1",
+        "ctrl_tcp_listen " + ip + ":" + ctrl,
+        "net_interface " + ip,
         "dns_server 127.0.0.1:53",
         "rtp_ports " + rtpBase + "-" + (rtpBase + 99),
         tls == null ? "" : "sip_certificate " + combinedPem(dir, tls),
         tls == null ? "" : "sip_cafile " + tls.trustedCas().orElseThrow(),
+        String.join("\n", extraConfig),
         ""));
-    Files.writeString(dir.resolve("accounts"),
-        "<sip:carol@127.0.0.1>;regint=0;answermode=auto" + accountParams + "\n");
-    ExternalProcess p = ExternalProcess.start("baresip", List.of("baresip", "-f", dir.toString()));
+    Files.writeString(dir.resolve("accounts"), account + "\n");
+    List<String> cmd = new java.util.ArrayList<>(namespace);
+    cmd.addAll(List.of("baresip", "-f", dir.toString()));
+    ExternalProcess p = ExternalProcess.start("baresip", cmd);
     Baresip b = new Baresip(sipPort, ctrl, p, tls != null);
     p.awaitLine("baresip is ready.", Duration.ofSeconds(15));
-    p.awaitTcp(ctrl, Duration.ofSeconds(15));
+    if (namespace.isEmpty()) {
+      p.awaitTcp(ctrl, Duration.ofSeconds(15)); // (in a namespace its port is not ours to probe)
+    }
     return b;
   }
 

@@ -101,6 +101,30 @@ class NatIceIT {
     assertThat(packets).as("the capture saw the call").isGreaterThan(200);
   }
 
+  /**
+   * Interop: our phone (policy off: baresip has no pqkem) behind one NAT calls baresip with its
+   * own ICE (ice module, our relay as its TURN server) behind the other; the call is
+   * established over ICE and audio flows both ways.
+   */
+  @Test
+  void ourPhoneCallsBaresipWithIceAcrossTheNats() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    String[] turn = new org.pqsip.stun.RestCredentials(NatCallLab.SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "pq.test")
+        .mint(System.currentTimeMillis() / 1000 + 600, "baresip");
+    try (Baresip carol = Baresip.startWithIce(dir.resolve("baresip"), lab.net().in("hB"), NatTopology.HOST_B, "hB@pq.test",
+        NatTopology.RELAY_IP + ":5060", NatTopology.RELAY_IP + ":3478", turn[0], turn[1])) {
+      carol.process.awaitLine("200 OK", T); // registered with kamailio
+      ExternalProcess a = phone("hA", NatTopology.HOST_A, "--policy", "off", "--call", "sip:hB@pq.test", "--duration", "4s");
+      String established = a.awaitLine("\"event\":\"established\"", T);
+      assertThat(established).contains("\"security\":\"none\"").containsPattern("\"path\":\"(p2p|relay)\"");
+      a.awaitLine("\"event\":\"ended\"", T);
+      assertThat(PhoneOutput.lastPacketsReceived(a.output())).as("baresip -> our phone").isGreaterThan(50);
+      carol.process.awaitLine("Call established", T);
+      carol.process.awaitLine("connectivity check is complete", T); // baresip's own ICE did the checks
+      assertThat(carol.process.awaitLine("incoming rtp for 'audio' established", T)).as("our phone -> baresip").isNotEmpty();
+    }
+  }
+
   @Test
   void bothNatsEndpointIndependent_theCallGoesP2p() throws Exception {
     publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
