@@ -1,0 +1,113 @@
+package org.pqsip.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.pqsip.call.CallCoreSimTest.emitted;
+import static org.pqsip.call.CallCoreSimTest.released;
+import static org.pqsip.call.CallCoreSimTest.response;
+import static org.pqsip.call.CallCoreSimTest.sdp;
+import static org.pqsip.call.CallCoreSimTest.warning;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.pqsip.ice.IceCandidate;
+import org.pqsip.ice.IceDescription;
+import org.pqsip.ice.NatClass;
+import org.pqsip.ice.PathKind;
+import org.pqsip.keying.Policy;
+
+/**
+ * The call state machine with ICE in its SDP: {@code established} waits for the first path and
+ * names it; a PBX that strips ICE, or sends a broken candidate, gets what any legacy or
+ * malformed SDP gets; no path at all ends the call. No sockets: the path is reported by hand.
+ */
+class CallIceSimTest {
+  static final long MS = 1_000_000L;
+  private long now = 1_000 * MS;
+
+  private final CallCoreSimTest.Phone alice = CallCoreSimTest.Phone.of("alice", Policy.REQUIRE);
+  private final CallCoreSimTest.Phone bob = CallCoreSimTest.Phone.of("bob", Policy.REQUIRE);
+
+  static IceDescription ice(String ufrag, String host, NatClass nat) {
+    IceCandidate c = new IceCandidate("1", 1, 2130706431L, new InetSocketAddress(host, 40000), IceCandidate.Type.HOST,
+        Optional.empty());
+    return new IceDescription(ufrag, "0123456789abcdefghijklmn", List.of(c), true, nat, 0);
+  }
+
+  private CallCore caller() {
+    CallCore a = CallCore.outgoing(1, CallCore.Settings.of(org.pqsip.media.AudioCodec.PCMU, java.time.Duration.ofSeconds(10), false),
+        alice.negotiator("bob"), 11, now);
+    a.useIce(ice("alic", "198.51.100.20", NatClass.ENDPOINT_INDEPENDENT));
+    return a;
+  }
+
+  private CallCore callee() {
+    CallCore b = CallCore.incoming(1, CallCore.Settings.of(org.pqsip.media.AudioCodec.PCMU, java.time.Duration.ofSeconds(10), true),
+        bob.negotiator("alice"), 22, now);
+    b.useIce(ice("bobb", "198.51.100.140", NatClass.ADDRESS_DEPENDENT));
+    return b;
+  }
+
+  /** Offer and answer exchanged (the answer possibly rewritten by the PBX); returns the caller's actions. */
+  private List<CallAction> exchange(CallCore a, CallCore b, java.util.function.UnaryOperator<String> pbx) {
+    String offer = a.offer(CallCoreSimTest.A_RTP, Optional.empty());
+    assertThat(offer).contains("a=ice-ufrag:alic").contains("a=rtcp-mux").contains("a=pq-nat:endpoint-independent");
+    b.onInvite(offer, now);
+    b.answer(CallCoreSimTest.B_RTP, now);
+    String answer = sdp(b.drain(), 200);
+    a.onAnswer(pbx.apply(answer), now);
+    return a.drain();
+  }
+
+  @Test
+  void bothDoIce_establishedWaitsForThePathAndNamesIt() {
+    CallCore a = caller();
+    CallCore b = callee();
+    List<CallAction> did = exchange(a, b, answer -> answer);
+    CallAction.StartMedia start = did.stream().filter(CallAction.StartMedia.class::isInstance)
+        .map(CallAction.StartMedia.class::cast).findFirst().orElseThrow();
+    assertThat(start.remote().ice()).isPresent();
+    assertThat(start.remote().ice().get().nat()).isEqualTo(NatClass.ADDRESS_DEPENDENT);
+    assertThat(emitted(did, "established")).as("no path yet").isEmpty();
+    a.pathSelected(PathKind.RELAY, now + 60 * MS);
+    List<String> established = emitted(a.drain(), "established");
+    assertThat(established).hasSize(1);
+    assertThat(established.get(0)).contains("path=relay");
+    a.pathSwitched(PathKind.RELAY, PathKind.P2P, 0);
+    assertThat(emitted(a.drain(), "path-switch")).singleElement().asString().contains("from=relay").contains("to=p2p");
+  }
+
+  @Test
+  void pbxStripsIceFromTheAnswer_theCallGoesDirectAndIsEstablishedAtOnce() {
+    CallCore a = caller();
+    List<CallAction> did = exchange(a, callee(), answer -> String.join("\r\n", answer.lines()
+        .filter(l -> !l.startsWith("a=ice-") && !l.startsWith("a=candidate") && !l.startsWith("a=end-of-candidates"))
+        .toList()) + "\r\n");
+    assertThat(emitted(did, "established")).singleElement().asString().contains("security=pq");
+  }
+
+  @Test
+  void brokenCandidateInTheOffer_isRefusedAsMalformedSdp() {
+    CallCore a = caller();
+    CallCore b = callee();
+    String offer = a.offer(CallCoreSimTest.A_RTP, Optional.empty()).replace("typ host", "typ bogus");
+    b.onInvite(offer, now);
+    List<CallAction> did = b.drain();
+    assertThat(response(did)).contains(400);
+    assertThat(warning(did)).contains("sdp-malformed");
+    assertThat(released(did)).isTrue();
+  }
+
+  @Test
+  void noPathWithinTenSeconds_theCallEndsWithIceFailed() {
+    CallCore a = caller();
+    exchange(a, callee(), answer -> answer);
+    a.onTimer(now + 9_999 * MS);
+    assertThat(released(a.drain())).isFalse();
+    a.onTimer(now + 10_000 * MS);
+    List<CallAction> did = a.drain();
+    assertThat(did).anyMatch(x -> x instanceof CallAction.Bye);
+    assertThat(did).anyMatch(x -> x instanceof CallAction.Release r && r.reason().equals("ice-failed"));
+  }
+}
