@@ -37,19 +37,28 @@ public final class ExternalProcess implements AutoCloseable {
   private void drain() {
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
+      for (String line = nextLine(r); line != null; line = nextLine(r)) {
         synchronized (this) {
           output.append(line).append('\n');
           notifyAll();
         }
       }
     } catch (IOException e) {
-      // process ended
+      throw new java.io.UncheckedIOException("closing the output of " + process.pid(), e);
+    } finally {
+      synchronized (this) {
+        drained = true;
+        notifyAll();
+      }
     }
-    synchronized (this) {
-      drained = true;
-      notifyAll();
+  }
+
+  /** The next line, or null at the end: a read error means the process closed its output. */
+  private static String nextLine(BufferedReader r) {
+    try {
+      return r.readLine();
+    } catch (IOException e) {
+      return null;
     }
   }
 

@@ -67,7 +67,9 @@ public final class Demo {
         show(out, "bob", b);
         out.printf("  setup: %s ms from INVITE to keys confirmed (caller), %s ms (callee, after the SRTCP reveal)%n",
             a.get("setupMs"), b.get("setupMs"));
-        Thread.sleep(3000); // the call itself: three seconds of audio each way
+        // The call itself: until Bob has heard three seconds of Alice (150 packets of 20 ms).
+        await(bobEvents, e -> e.type().equals("media") && ((Number) e.fields().get("packetsReceived")).longValue() >= 150,
+            "three seconds of audio", out);
         alice.hangup(id);
         Map<String, Object> am = lastMediaBeforeEnd(aliceEvents, out);
         Map<String, Object> bm = lastMediaBeforeEnd(bobEvents, out);
@@ -108,16 +110,21 @@ public final class Demo {
 
   private static Map<String, Object> await(BlockingQueue<Event> q, String type, PrintStream out)
       throws InterruptedException {
+    return await(q, e -> e.type().equals(type), "'" + type + "' event", out);
+  }
+
+  private static Map<String, Object> await(BlockingQueue<Event> q, java.util.function.Predicate<Event> wanted, String what,
+      PrintStream out) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       Event e = q.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (e == null) {
-        throw new IllegalStateException("no '" + type + "' event within " + WAIT.toSeconds() + " s");
+        throw new IllegalStateException("no " + what + " within " + WAIT.toSeconds() + " s");
       }
       if (e.type().equals("error")) {
         out.println("  " + e.who() + " error: " + e.fields().get("message"));
       }
-      if (e.type().equals(type)) {
+      if (wanted.test(e)) {
         return e.fields();
       }
     }

@@ -29,7 +29,9 @@ import java.util.OptionalInt;
  *       keep-alives) have been answered for {@code recoveryProbes} intervals without a gap, media
  *       moves back to it.
  *   <li>Only the controlling side nominates; the controlled side sends by the same rules until the
- *       peer's nomination arrives, then follows it.
+ *       peer's nomination arrives, then follows it. A P2P choice is nominated once a relay pair
+ *       has validated too (at most 1 s later; media flows meanwhile), because nominating ends the
+ *       agent's checks and a pair not validated by then would never be a standby.
  * </ul>
  * The SRTP contexts are not the policy's business: they stay the same on every path.
  */
@@ -50,6 +52,10 @@ public final class PathPolicy {
   private long probeSentAt = NONE;
   private long nextActiveProbe = NONE;
   private long activeSince = NONE;
+  /** When a deferred nomination of the active P2P pair goes out at the latest. */
+  private long nominateBy = NONE;
+  /** How long the controlling side waits for a standby relay pair before nominating P2P. */
+  static final long STANDBY_GRACE_NANOS = 1_000_000_000L;
   private boolean helping;
   private boolean everMedia;
   private Pair switchedFrom;
@@ -103,7 +109,15 @@ public final class PathPolicy {
     } else {
       p.rtt = rttNanos;
     }
+    if (kind == PathKind.RELAY && nominateBy != NONE) {
+      nominatePending();
+    }
     decide(now);
+  }
+
+  private void nominatePending() {
+    nominateBy = NONE;
+    out.add(new PathAction.Nominate(active.id));
   }
 
   /** The controlled side learns which pair the peer nominated. */
@@ -198,6 +212,9 @@ public final class PathPolicy {
       decide(now);
       return;
     }
+    if (nominateBy != NONE && now >= nominateBy) {
+      nominatePending();
+    }
     long silence = silence();
     long timeout = nanos(settings.probeTimeout().toMillis());
     if (helping && !suspect && (sendingAlsoOn == null || now - sendingAlsoOn.lastMedia >= silence)) {
@@ -250,6 +267,9 @@ public final class PathPolicy {
     }
     long silence = silence();
     long timeout = nanos(settings.probeTimeout().toMillis());
+    if (nominateBy != NONE) {
+      next = Math.min(next, nominateBy);
+    }
     if (!suspect && quietReference() != NONE) {
       next = Math.min(next, Math.max(quietReference() + silence, nextActiveProbe));
     }
@@ -304,7 +324,13 @@ public final class PathPolicy {
     active = p;
     activeSince = now;
     if (controlling) {
-      out.add(new PathAction.Nominate(p.id));
+      if (p.kind == PathKind.P2P && best(PathKind.RELAY) == null) {
+        // Nominating ends ICE's checks: wait (media already flows) until the relay pair has
+        // validated too, so it is there as the standby, or until the grace runs out.
+        nominateBy = now + STANDBY_GRACE_NANOS;
+      } else {
+        out.add(new PathAction.Nominate(p.id));
+      }
     }
     send(p, null);
     out.add(new PathAction.Selected(p.kind, (now - checksStarted) / 1_000_000));

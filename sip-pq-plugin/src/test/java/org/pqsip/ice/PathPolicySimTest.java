@@ -196,6 +196,30 @@ class PathPolicySimTest {
   }
 
   @Test
+  void p2pValidatesBeforeTheRelay_mediaFlowsAtOnceButNominationWaitsForTheStandby() {
+    PathPolicy a = new PathPolicy(PathSettings.DEFAULTS, true, NatClass.OPEN, NatClass.OPEN);
+    a.checksStarted(0);
+    a.pairValidated(P2P, PathKind.P2P, 20 * MS, 20 * MS);
+    assertThat(a.drain()).containsExactly(new PathAction.Send(P2P, java.util.OptionalInt.empty()),
+        new PathAction.Selected(PathKind.P2P, 20));
+    a.pairValidated(RELAY, PathKind.RELAY, 40 * MS, 70 * MS);
+    assertThat(a.drain()).containsExactly(new PathAction.Nominate(P2P));
+  }
+
+  @Test
+  void noRelayPairEver_p2pIsNominatedAfterTheGrace() {
+    PathPolicy a = new PathPolicy(PathSettings.DEFAULTS, true, NatClass.OPEN, NatClass.OPEN);
+    a.checksStarted(0);
+    a.pairValidated(P2P, PathKind.P2P, 20 * MS, 20 * MS);
+    a.drain();
+    assertThat(a.nextDeadline()).isEqualTo(1_020 * MS);
+    a.tick(1_019 * MS);
+    assertThat(a.drain()).isEmpty();
+    a.tick(1_020 * MS);
+    assertThat(a.drain()).containsExactly(new PathAction.Nominate(P2P));
+  }
+
+  @Test
   void oneSymmetricNat_relayIsChosenWhenItValidatesWithoutWaitingForTheWindow() {
     Sim sim = Sim.started(NatClass.ADDRESS_DEPENDENT, NatClass.ENDPOINT_INDEPENDENT, -1, 60, 300);
     assertThat(sim.a.all(PathAction.Selected.class)).containsExactly(new PathAction.Selected(PathKind.RELAY, 60));
