@@ -25,6 +25,13 @@ public final class IceTransport implements MediaTransport {
     void switched(PathKind from, PathKind to, long gapMillis);
   }
 
+  /**
+   * Frees agents half a second after their call, on a thread of its own: the phone's timers may
+   * be shut down by then (the phone closing), and an agent must still be freed.
+   */
+  private static final ScheduledExecutorService FREEING =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-ice-free"));
+
   private final IceAgent agent;
   private final IceConfig config;
   private final boolean controlling;
@@ -144,7 +151,7 @@ public final class IceTransport implements MediaTransport {
   private void apply() {
     for (PathAction a : policy.drain()) {
       if (a instanceof PathAction.Nominate n) {
-        timers.execute(() -> agent.nominate(n.pair())); // ice4j's own locks: not under ours
+        nominateOffLock(n.pair());
       } else if (a instanceof PathAction.Send s) {
         sendOn = s.pair();
         alsoOn = s.alsoOn().orElse(-1);
@@ -156,6 +163,15 @@ public final class IceTransport implements MediaTransport {
       // Probe: the agent's keep-alives (four a second on every succeeded pair) answer for it; a
       // probe with no answer within the policy's timeout counts as failed.
       // Restart: not yet (a new address needs a chained re-INVITE).
+    }
+  }
+
+  /** ice4j takes its own locks to nominate: not under ours, and not at all once the phone closes. */
+  private void nominateOffLock(int pair) {
+    try {
+      timers.execute(() -> agent.nominate(pair));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      closed = true; // the phone is closing: this call's media ends with it
     }
   }
 
@@ -221,10 +237,6 @@ public final class IceTransport implements MediaTransport {
     // The relay is told to free our allocations now; the host socket stays a moment for its
     // answer, then everything goes (an allocation whose answer is lost expires on its own).
     agent.releaseRelays();
-    try {
-      timers.schedule(agent::close, 500, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      agent.close(); // the phone is shutting down: no time to wait
-    }
+    FREEING.schedule(agent::close, 500, TimeUnit.MILLISECONDS);
   }
 }
