@@ -68,6 +68,8 @@ public final class IceAgent implements AutoCloseable {
   private final Events events;
   private final Map<CandidatePair, Integer> ids = new ConcurrentHashMap<>();
   private final Map<Integer, CandidatePair> pairs = new ConcurrentHashMap<>();
+  /** Per local socket (host or relayed candidate), validated remote address → pair: a lookup per packet, no scan. */
+  private final Map<LocalCandidate, Map<SocketAddress, Integer>> routes = new ConcurrentHashMap<>();
   private final List<Thread> receivers = new ArrayList<>();
   private final AtomicInteger nextId = new AtomicInteger(1);
   private volatile long checksStarted;
@@ -226,6 +228,10 @@ public final class IceAgent implements AutoCloseable {
     if (IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(e.getPropertyName())) {
       int id = ids.computeIfAbsent(pair, p -> nextId.getAndIncrement());
       pairs.put(id, pair);
+      LocalCandidate l = pair.getLocalCandidate();
+      LocalCandidate base = l.getBase() == null ? l : l.getBase();
+      routes.computeIfAbsent(base, b -> new ConcurrentHashMap<>())
+          .putIfAbsent(pair.getRemoteCandidate().getTransportAddress(), id);
       events.pairValidated(id, kind(pair), Math.max(0, System.nanoTime() - checksStarted));
     } else if (IceMediaStream.PROPERTY_PAIR_CONSENT_FRESHNESS_CHANGED.equals(e.getPropertyName())) {
       Integer id = ids.get(pair);
@@ -275,15 +281,8 @@ public final class IceAgent implements AutoCloseable {
 
   /** The validated pair of this local candidate (or one based on it) with this remote address. */
   private Integer pairFor(LocalCandidate local, SocketAddress from) {
-    for (Map.Entry<Integer, CandidatePair> e : pairs.entrySet()) {
-      CandidatePair p = e.getValue();
-      LocalCandidate l = p.getLocalCandidate();
-      LocalCandidate base = l.getBase() == null ? l : l.getBase();
-      if ((base == local || l == local) && p.getRemoteCandidate().getTransportAddress().equals(from)) {
-        return e.getKey();
-      }
-    }
-    return null;
+    Map<SocketAddress, Integer> byRemote = routes.get(local);
+    return byRemote == null ? null : byRemote.get(from);
   }
 
   /**

@@ -294,6 +294,9 @@ public final class PathPolicy {
 
   /** The actions decided since the last call, in order. */
   public List<PathAction> drain() {
+    if (out.isEmpty()) {
+      return List.of(); // the common case, once per media packet: nothing to copy
+    }
     List<PathAction> actions = List.copyOf(out);
     out.clear();
     return actions;
