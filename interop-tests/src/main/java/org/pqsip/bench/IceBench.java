@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.pqsip.interop.ExternalProcess;
 import org.pqsip.interop.NatCallLab;
 import org.pqsip.interop.NatTopology;
@@ -15,15 +13,22 @@ import org.pqsip.interop.PhoneOutput;
 /**
  * {@code ./pq bench ice [RUNS]} (root: it builds network namespaces and iptables NATs, and
  * deletes them): PQ calls between two phones behind NAT routers, per scenario RUNS calls
- * (default 5), printing medians of what the caller reports: {@code setupMs} (INVITE sent to
- * {@code established}, which waits for keys and the first path), the path chosen, and for the
+ * (default 5), printing medians of what the caller reports: {@code pathMs} (connectivity
+ * checks started to the first path chosen: media goes out on it from then), {@code setupMs}
+ * (INVITE sent to {@code established}, which waits for keys and the first path), the path chosen, and for the
  * mid-call cut the {@code gapMs} each phone reports when media moves to the relay, and how long
  * until both are back on P2P once the cut is lifted. Figures, not assertions.
  */
 public final class IceBench {
   private IceBench() {}
 
-  private record Scenario(String name, NatTopology.Mapping a, NatTopology.Mapping b, boolean blackhole, boolean cutMidCall) {}
+  /** {@code udpBlockedAt}: hA's router drops all its UDP; {@code aRelay}: hA's extra {@code --relay}. */
+  private record Scenario(String name, NatTopology.Mapping a, NatTopology.Mapping b, boolean blackhole, boolean cutMidCall,
+      boolean udpBlocked, String aRelay) {
+    Scenario(String name, NatTopology.Mapping a, NatTopology.Mapping b, boolean blackhole, boolean cutMidCall) {
+      this(name, a, b, blackhole, cutMidCall, false, null);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -38,13 +43,18 @@ public final class IceBench {
         new Scenario("P2P UDP black-holed", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
             NatTopology.Mapping.ENDPOINT_INDEPENDENT, true, false),
         new Scenario("P2P cut mid-call, then restored", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
-            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, true));
+            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, true),
+        new Scenario("UDP blocked at A: relay over TCP", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
+            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false, true, NatCallLab.RELAY_TCP),
+        new Scenario("UDP blocked at A: relay over TLS", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
+            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false, true, NatCallLab.RELAY_TLS));
     System.out.printf("ICE bench: %d calls per scenario, medians%n", runs);
-    System.out.printf("%-34s %-6s %10s %10s %12s %12s %8s%n", "scenario", "path", "setupMs", "gapMs A", "gapMs B",
-        "back on p2p", "failed");
+    System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %8s%n", "scenario", "path", "pathMs", "setupMs", "gapMs A",
+        "gapMs B", "back on p2p", "failed");
     for (Scenario s : scenarios) {
       Path dir = Files.createTempDirectory("pq-ice-bench");
       List<Double> setup = new ArrayList<>();
+      List<Double> pathMs = new ArrayList<>();
       List<Double> gapA = new ArrayList<>();
       List<Double> gapB = new ArrayList<>();
       List<Double> back = new ArrayList<>();
@@ -54,29 +64,36 @@ public final class IceBench {
         if (s.blackhole()) {
           lab.p2pUdp("-I");
         }
+        if (s.udpBlocked()) {
+          lab.udpFromLan("rA", "-I");
+        }
         for (int i = 0; i < runs; i++) {
           try {
-            path = run(lab, s, setup, gapA, gapB, back);
+            path = run(lab, s, pathMs, setup, gapA, gapB, back);
           } catch (AssertionError e) {
             failed++; // counted, not hidden: the first line says what did not happen
             System.err.println("run " + (i + 1) + " of '" + s.name() + "': " + e.getMessage().lines().findFirst().orElse(""));
           }
         }
       }
-      System.out.printf("%-34s %-6s %10s %10s %12s %12s %8d%n", s.name(), path, median(setup), median(gapA), median(gapB),
-          median(back), failed);
+      System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %8d%n", s.name(), path, median(pathMs), median(setup),
+          median(gapA), median(gapB), median(back), failed);
     }
   }
 
   /** One call of the scenario; returns the path the caller reported. Its phones are stopped either way. */
-  private static String run(NatCallLab lab, Scenario s, List<Double> setup, List<Double> gapA, List<Double> gapB,
+  private static String run(NatCallLab lab, Scenario s, List<Double> pathMs, List<Double> setup, List<Double> gapA, List<Double> gapB,
       List<Double> back) throws Exception {
     try (ExternalProcess b = lab.phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1")) {
       b.awaitLine("\"event\":\"registered\"", NatCallLab.T);
-      try (ExternalProcess a = lab.phone("hA", NatTopology.HOST_A, "--call", "sip:hB@pq.test",
-          "--duration", s.cutMidCall() ? "8s" : "1s")) {
+      List<String> args = new ArrayList<>(List.of("--call", "sip:hB@pq.test", "--duration", s.cutMidCall() ? "8s" : "1s"));
+      if (s.aRelay() != null) {
+        args.addAll(List.of("--relay", s.aRelay(), "--relay-ca", lab.relayCa().toString()));
+      }
+      try (ExternalProcess a = lab.phone("hA", NatTopology.HOST_A, args.toArray(String[]::new))) {
         String established = a.awaitLine("\"event\":\"established\"", NatCallLab.T);
         setup.add(number(established, "setupMs"));
+        pathMs.add(number(established, "pathMs"));
         if (s.cutMidCall()) {
           a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 100, NatCallLab.T, "2 s of audio");
           lab.p2pUdp("-I");
@@ -95,22 +112,17 @@ public final class IceBench {
         b.awaitLine("\"event\":\"ended\"", NatCallLab.T);
         a.waitForExit(NatCallLab.T);
         b.waitForExit(NatCallLab.T);
-        return text(established, "path");
+        return PhoneOutput.text(established, "path");
       }
     }
   }
 
   private static double number(String line, String field) {
-    Matcher m = Pattern.compile("\"" + field + "\":([0-9.]+)").matcher(line);
-    if (!m.find()) {
+    double v = PhoneOutput.number(line, field);
+    if (v < 0) {
       throw new IllegalStateException("no " + field + " in " + line);
     }
-    return Double.parseDouble(m.group(1));
-  }
-
-  private static String text(String line, String field) {
-    Matcher m = Pattern.compile("\"" + field + "\":\"([^\"]*)\"").matcher(line);
-    return m.find() ? m.group(1) : "?";
+    return v;
   }
 
   private static String median(List<Double> values) {

@@ -19,6 +19,7 @@ public final class NatCallLab implements AutoCloseable {
 
   private final Path dir;
   private final List<ExternalProcess> started = new ArrayList<>();
+  private final List<ExternalProcess> phones = new ArrayList<>();
   private NatTopology net;
   private ExternalProcess relay;
 
@@ -31,8 +32,11 @@ public final class NatCallLab implements AutoCloseable {
     NatCallLab lab = new NatCallLab(dir);
     try {
       lab.net = NatTopology.create(prefix, a, b);
+      lab.relayCertificate();
       lab.relay = lab.start("relay", lab.net.in("srv", "java", "-cp", System.getProperty("java.class.path"),
-          "org.pqsip.relay.cli.Relay", "--listen", "udp:" + NatTopology.RELAY_IP + ":3478,udp:" + NatTopology.RELAY_IP2 + ":3478",
+          "org.pqsip.relay.cli.Relay", "--listen", "udp:" + NatTopology.RELAY_IP + ":3478,udp:" + NatTopology.RELAY_IP2 + ":3478,"
+              + "tcp:" + NatTopology.RELAY_IP + ":3478,tls:" + NatTopology.RELAY_IP + ":5349",
+          "--cert", dir.resolve("relay-cert.pem").toString(), "--key", dir.resolve("relay-key.pem").toString(),
           "--realm", "pq.test", "--auth-secret", SECRET, "--relay-ip", NatTopology.RELAY_IP));
       lab.relay.awaitLine("relay ready", T);
       Path cfg = dir.resolve("kamailio.cfg");
@@ -46,6 +50,27 @@ public final class NatCallLab implements AutoCloseable {
       throw e;
     }
   }
+
+  /** A throw-away certificate naming the relay's address (openssl), for its tls: listener. */
+  private void relayCertificate() throws Exception {
+    Process p = new ProcessBuilder(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-nodes", "-keyout", dir.resolve("relay-key.pem").toString(), "-out", relayCa().toString(), "-days", "1",
+        "-subj", "/CN=" + NatTopology.RELAY_IP, "-addext", "subjectAltName=IP:" + NatTopology.RELAY_IP))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("openssl could not make the relay's certificate: " + out);
+    }
+  }
+
+  /** The relay's (self-signed) certificate: the authority phones give as {@code --relay-ca}. */
+  public Path relayCa() {
+    return dir.resolve("relay-cert.pem");
+  }
+
+  /** The relay over TCP and over TLS, as {@code --relay} values (its UDP one is always given). */
+  public static final String RELAY_TCP = "turn:" + NatTopology.RELAY_IP + ":3478?transport=tcp";
+  public static final String RELAY_TLS = "turns:" + NatTopology.RELAY_IP + ":5349";
 
   public NatTopology net() {
     return net;
@@ -69,13 +94,29 @@ public final class NatCallLab implements AutoCloseable {
       cmd.addAll(List.of("--policy", "require"));
     }
     cmd.addAll(List.of(extra));
-    return start("phone-" + role, cmd);
+    ExternalProcess p = start("phone-" + role, cmd);
+    phones.add(p);
+    return p;
+  }
+
+  /** Stops the phones started so far (by handle), leaving the relay and kamailio up for the next call. */
+  public void stopPhones() throws Exception {
+    for (ExternalProcess p : phones) {
+      p.close();
+      started.remove(p);
+    }
+    phones.clear();
   }
 
   /** Cuts (op {@code -I}) or restores ({@code -D}) UDP between the two sites at router A. */
   public void p2pUdp(String op) throws Exception {
     net.run("rA", "iptables", op, "FORWARD", "-p", "udp", "-d", "203.0.113.3", "-j", "DROP");
     net.run("rA", "iptables", op, "FORWARD", "-p", "udp", "-s", "203.0.113.3", "-j", "DROP");
+  }
+
+  /** Blocks every UDP datagram from the host behind router {@code router} (op {@code -I}) or lets them pass again ({@code -D}). */
+  public void udpFromLan(String router, String op) throws Exception {
+    net.run(router, "iptables", op, "FORWARD", "-i", "lan", "-p", "udp", "-j", "DROP");
   }
 
   private ExternalProcess start(String name, List<String> cmd) throws Exception {

@@ -22,4 +22,16 @@ public final class PhoneOutput {
     Matcher m = Pattern.compile("\"sas\":\"([^\"]+)\"").matcher(line);
     return m.find() ? m.group(1) : "";
   }
+
+  /** A numeric field of a JSON event line; -1 when the line has none. */
+  public static double number(String line, String field) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":([0-9.]+)").matcher(line);
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  /** A text field of a JSON event line, or "?". */
+  public static String text(String line, String field) {
+    Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":\"([^\"]*)\"").matcher(line);
+    return m.find() ? m.group(1) : "?";
+  }
 }

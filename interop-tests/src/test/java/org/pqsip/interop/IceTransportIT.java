@@ -74,7 +74,7 @@ class IceTransportIT {
     ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
     try (RelayServer relay = RelayServer.start(cfg)) {
       InetSocketAddress at = relay.udpAddresses().get(0);
-      IceConfig ice = new IceConfig(List.of(RelayUri.parse("turn:127.0.0.1:" + at.getPort())), Optional.of(SECRET),
+      IceConfig ice = new IceConfig(List.of(RelayUri.parse("turn:127.0.0.1:" + at.getPort())), Optional.of(SECRET), Optional.empty(),
           PathSettings.DEFAULTS);
       Side a = side(ice, 44500, true, timers);
       Side b = side(ice, 44502, false, timers);

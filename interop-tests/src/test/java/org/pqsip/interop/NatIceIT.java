@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -38,11 +39,13 @@ class NatIceIT {
     return lab.phone(role, ip, extra);
   }
 
-  /** hB answers, hA calls it by its address of record; both report established. */
-  private String[] call() throws Exception {
+  /** hB answers, hA calls it by its address of record ({@code aExtra}: more options for hA); both report established. */
+  private String[] call(String... aExtra) throws Exception {
     ExternalProcess b = phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1");
     b.awaitLine("\"event\":\"registered\"", T);
-    ExternalProcess a = phone("hA", NatTopology.HOST_A, "--call", "sip:hB@pq.test", "--duration", "3s");
+    List<String> aArgs = new ArrayList<>(List.of("--call", "sip:hB@pq.test", "--duration", "3s"));
+    aArgs.addAll(List.of(aExtra));
+    ExternalProcess a = phone("hA", NatTopology.HOST_A, aArgs.toArray(String[]::new));
     String ea = a.awaitLine("\"event\":\"established\"", T);
     String eb = b.awaitLine("\"event\":\"established\"", T);
     assertThat(PhoneOutput.sas(ea)).isEqualTo(PhoneOutput.sas(eb)).isNotEmpty();
@@ -174,8 +177,7 @@ class NatIceIT {
   }
 
   private static long gapMs(String line) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"gapMs\":(\\d+)").matcher(line);
-    return m.find() ? Long.parseLong(m.group(1)) : -1;
+    return (long) PhoneOutput.number(line, "gapMs");
   }
 
   @Test
@@ -186,5 +188,22 @@ class NatIceIT {
     String[] e = call();
     assertThat(e[0]).contains("\"path\":\"relay\"");
     assertThat(e[1]).contains("\"path\":\"relay\"");
+  }
+
+  /**
+   * UDP blocked at one router: hA reaches neither the relay nor hB over UDP, so its phone
+   * allocates over TCP (then, in the second run, over TLS, checking the relay's certificate),
+   * offers that relayed address, and the call runs through it; SIP stays on TCP.
+   */
+  @Test
+  void udpBlockedAtOneRouter_theCallGoesThroughTheRelayOverTcpAndOverTls() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    lab.udpFromLan("rA", "-I");
+    for (String relay : List.of(NatCallLab.RELAY_TCP, NatCallLab.RELAY_TLS)) {
+      String[] e = call("--relay", relay, "--relay-ca", lab.relayCa().toString());
+      assertThat(e[0]).as(relay).contains("\"path\":\"relay\"");
+      assertThat(e[1]).as(relay).contains("\"path\":\"relay\"");
+      lab.stopPhones();
+    }
   }
 }

@@ -85,6 +85,8 @@ public final class CallCore {
   private boolean awaitingPath;
   private long pathDeadline = Long.MAX_VALUE;
   private String path = PathKind.P2P.token();
+  /** ICE only: from the start of connectivity checks to the first path chosen. */
+  private long pathMillis = -1;
   private InetSocketAddress localRtp;
   private boolean acked;
   private boolean establishedReported;
@@ -165,14 +167,18 @@ public final class CallCore {
     localIce = Optional.of(ours);
   }
 
-  /** ICE chose the call's first path: the call is established once its keys are too. */
-  public void pathSelected(PathKind kind, long now) {
+  /**
+   * ICE chose the call's first path, {@code afterMillis} after its checks started (media goes out
+   * on it from now): the call is established once its keys are too.
+   */
+  public void pathSelected(PathKind kind, long afterMillis, long now) {
     if (!awaitingPath || state != State.ESTABLISHED) {
       return;
     }
     awaitingPath = false;
     pathDeadline = Long.MAX_VALUE;
     path = kind.token();
+    pathMillis = afterMillis;
     maybeReportEstablished(now);
   }
 
@@ -736,6 +742,9 @@ public final class CallCore {
       f.put("verification", Verification.UNCONFIRMED.wireName());
     }
     f.put("path", path);
+    if (pathMillis >= 0) {
+      f.put("pathMs", pathMillis);
+    }
     f.put("setupMs", Math.round((establishedNanos - startNanos) / 1e4) / 100.0);
     out.add(new CallAction.Emit("established", f));
     Optional<Verification> v = unconfirmed ? Optional.of(Verification.UNCONFIRMED) : security.verification();

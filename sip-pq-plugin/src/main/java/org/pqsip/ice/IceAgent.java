@@ -59,6 +59,7 @@ public final class IceAgent implements AutoCloseable {
   }
 
   private static final AtomicInteger TOKENS = new AtomicInteger();
+  private static final java.time.Duration STREAM_RELAY_TIMEOUT = java.time.Duration.ofMillis(1500);
 
   private final Agent agent;
   private final IceMediaStream stream;
@@ -91,7 +92,8 @@ public final class IceAgent implements AutoCloseable {
    * Gathers our candidates: the host candidate on {@code local} (a socket bound there, on a port
    * of our media range), then from the configured UDP relay, when it answered at start
    * ({@code relayReachable}), a server-reflexive and a relayed candidate with REST credentials
-   * minted from the shared secret.
+   * minted from the shared secret; when that gives no relayed candidate (UDP blocked), a relayed
+   * candidate over TCP or TLS from a stream relay ({@link TurnStreamClient}).
    */
   public static IceAgent gather(IceConfig config, InetSocketAddress local, boolean controlling, boolean relayReachable,
       Events events) throws IOException {
@@ -109,23 +111,26 @@ public final class IceAgent implements AutoCloseable {
       component.addLocalCandidate(host);
       host.getStunStack().addSocket(host.getStunSocket(null));
       Optional<RelayUri> relay = config.udpRelay();
+      boolean relayed = false;
       if (relay.isPresent() && relayReachable) {
         TransportAddress at = new TransportAddress(relay.get().address().getAddress(), relay.get().address().getPort(), Transport.UDP);
         new StunCandidateHarvester(at).harvest(component);
         if (config.relaySecret().isPresent()) {
-          // Realm-independent REST credentials: the token is random per call, so the relay
-          // cannot tell calls of one phone apart from those of another.
-          String[] up = new RestCredentials(config.relaySecret().get(), "").mint(
-              System.currentTimeMillis() / 1000 + 3600, token());
+          String[] up = credentials(config.relaySecret().get());
           new TurnCandidateHarvester(at, new LongTermCredential(up[0], up[1])).harvest(component);
+          relayed = component.getLocalCandidates().stream().anyMatch(c -> c.getType() == CandidateType.RELAYED_CANDIDATE);
         }
+      }
+      if (!relayed && config.relaySecret().isPresent()) {
+        streamRelay(config, component); // UDP to the relay is blocked (or none is configured): TCP or TLS
       }
       IceAgent a = new IceAgent(agent, stream, component, host, socket, events);
       stream.addPairChangeListener(a::pairChanged);
       a.receiveOn(host, socket);
       for (LocalCandidate c : component.getLocalCandidates()) {
-        if (c instanceof RelayedCandidate r) {
-          a.receiveOn(r, r.getCandidateIceSocketWrapper());
+        IceSocketWrapper s = relayedSocket(c);
+        if (s != null) {
+          a.receiveOn(c, s);
         }
       }
       return a;
@@ -133,6 +138,51 @@ public final class IceAgent implements AutoCloseable {
       agent.free();
       throw e;
     }
+  }
+
+  /**
+   * Realm-independent REST credentials: the token is random per call, so the relay cannot tell
+   * calls of one phone apart from those of another.
+   */
+  private static String[] credentials(byte[] secret) {
+    return new RestCredentials(secret, "").mint(System.currentTimeMillis() / 1000 + 3600, token());
+  }
+
+  /**
+   * A relayed candidate from the first TCP or TLS relay that allocates within 1.5 s; none when
+   * none does (the call then has host candidates only, as without a relay).
+   */
+  private static void streamRelay(IceConfig config, Component component) {
+    for (RelayUri r : config.streamRelays()) {
+      TurnStreamSocket relayed = null;
+      try {
+        relayed = new TurnStreamSocket();
+        String[] up = credentials(config.relaySecret().get());
+        Optional<javax.net.ssl.SSLSocketFactory> tls = r.transport().equals("tls")
+            ? Optional.of(RelayTls.socketFactory(config.relayCa())) : Optional.empty();
+        relayed.attach(TurnStreamClient.allocate(r, tls, up[0], up[1], STREAM_RELAY_TIMEOUT, relayed));
+        StreamRelayedCandidate c = new StreamRelayedCandidate(relayed, component, r);
+        component.addLocalCandidate(c);
+        c.getStunStack().addSocket(c.getStunSocket(null));
+        return;
+      } catch (IOException e) {
+        if (relayed != null) {
+          relayed.close();
+        }
+        continue; // unreachable or refused: the next one, if any
+      }
+    }
+  }
+
+  /** A relayed candidate's own socket (ours over TCP/TLS, or ice4j's over UDP); null for others. */
+  private static IceSocketWrapper relayedSocket(LocalCandidate c) {
+    if (c instanceof RelayedCandidate r) {
+      return r.getCandidateIceSocketWrapper();
+    }
+    if (c instanceof StreamRelayedCandidate r) {
+      return r.getCandidateIceSocketWrapper();
+    }
+    return null;
   }
 
   private static String token() {
@@ -291,8 +341,9 @@ public final class IceAgent implements AutoCloseable {
    */
   public void releaseRelays() {
     for (LocalCandidate c : component.getLocalCandidates()) {
-      if (c instanceof RelayedCandidate r) {
-        r.getCandidateIceSocketWrapper().close(); // closing the relayed socket sends the Refresh
+      IceSocketWrapper s = relayedSocket(c);
+      if (s != null) {
+        s.close(); // closing the relayed socket sends the Refresh
       }
     }
   }
@@ -310,6 +361,11 @@ public final class IceAgent implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** Whether our relayed candidate reaches the relay over TCP or TLS (UDP to it did not work). */
+  public boolean relayedOverStream() {
+    return component.getLocalCandidates().stream().anyMatch(StreamRelayedCandidate.class::isInstance);
   }
 
   /** For tests: the local address a relayed candidate got, if any. */

@@ -53,10 +53,11 @@ public final class IceTransport implements MediaTransport {
       boolean relayReachable, ScheduledExecutorService timers, PathEvents pathEvents) throws IOException {
     this.config = config;
     this.controlling = controlling;
-    this.localNat = localNat;
     this.timers = timers;
     this.pathEvents = pathEvents;
     this.agent = IceAgent.gather(config, local, controlling, relayReachable, new AgentEvents());
+    // Relayed only over TCP/TLS: our UDP does not get out, so P2P is not worth waiting for.
+    this.localNat = agent.relayedOverStream() ? NatClass.UDP_BLOCKED : localNat;
   }
 
   /**

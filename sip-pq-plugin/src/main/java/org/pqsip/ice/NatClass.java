@@ -8,9 +8,10 @@ import java.util.Optional;
  * (RFC 5780 OTHER-ADDRESS) for the mapped address of one socket, and signalled to the other
  * phone in SDP ({@code a=pq-nat}) because only the controlling side nominates.
  *
- * <p>Only {@link #ADDRESS_DEPENDENT} changes a decision: its mappings differ per destination, so
- * a server-reflexive candidate learned from the relay is useless to the peer and the relay pair
- * is nominated as soon as it validates. The value is advisory: a signalling-path attacker who
+ * <p>Only {@link #ADDRESS_DEPENDENT} and {@link #UDP_BLOCKED} change a decision: the mappings of
+ * the first differ per destination, so a server-reflexive candidate learned from the relay is
+ * useless to the peer, and the second sends no UDP at all; either way the relay pair is
+ * nominated as soon as it validates. The value is advisory: a signalling-path attacker who
  * rewrites it can only change which path carries the (equally protected) media.
  */
 public enum NatClass {
@@ -21,7 +22,9 @@ public enum NatClass {
   /** One mapping whatever the destination ("full cone" and friends): P2P can work. */
   ENDPOINT_INDEPENDENT("endpoint-independent"),
   /** A new mapping per destination ("symmetric"): P2P through it fails. */
-  ADDRESS_DEPENDENT("address-dependent");
+  ADDRESS_DEPENDENT("address-dependent"),
+  /** Our UDP does not get out (the relay answered only over TCP or TLS): only the relay works. */
+  UDP_BLOCKED("udp-blocked");
 
   /** The SDP attribute that carries it, session level. */
   public static final String SDP_ATTRIBUTE = "pq-nat";
@@ -69,6 +72,6 @@ public enum NatClass {
 
   /** Whether P2P through this NAT is not worth waiting for. */
   public boolean defeatsP2p() {
-    return this == ADDRESS_DEPENDENT;
+    return this == ADDRESS_DEPENDENT || this == UDP_BLOCKED;
   }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.pqsip.ice.IceConfig;
 import org.pqsip.ice.PathSettings;
+import org.pqsip.ice.RelayTls;
 import org.pqsip.ice.RelayUri;
 import org.pqsip.keying.KeyingConfig;
 import org.pqsip.keying.Policy;
@@ -114,6 +115,10 @@ public final class Phone implements Callable<Integer> {
 
   @Option(names = "--relay-secret-file", paramLabel = "FILE", description = "Read the relay's shared secret from FILE.")
   Path relaySecretFile;
+
+  @Option(names = "--relay-ca", paramLabel = "FILE.pem",
+      description = "Certificate authorities a TLS relay's certificate must chain to (default: the JDK's trust store).")
+  Path relayCa;
 
   @Option(names = "--p2p-window", defaultValue = "800ms", paramLabel = "DURATION",
       description = "How long P2P may take before the relay pair is chosen (default ${DEFAULT-VALUE}).")
@@ -280,11 +285,14 @@ public final class Phone implements Callable<Integer> {
     } else if (relaySecretFile != null) {
       secret = Optional.of(java.nio.file.Files.readString(relaySecretFile).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    if (relays.isEmpty() && (secret.isPresent() || !p2pWindow.equals("800ms"))) {
-      throw new IllegalArgumentException("--relay-secret and --p2p-window go with --relay turn:HOST:PORT");
+    if (relays.isEmpty() && (secret.isPresent() || relayCa != null || !p2pWindow.equals("800ms"))) {
+      throw new IllegalArgumentException("--relay-secret, --relay-ca and --p2p-window go with --relay turn:HOST:PORT");
     }
     List<RelayUri> parsed = relays.stream().map(RelayUri::parse).toList();
-    return new IceConfig(parsed, secret, PathSettings.DEFAULTS.withP2pWindow(parseDuration(p2pWindow)));
+    if (relayCa != null) {
+      RelayTls.socketFactory(Optional.of(relayCa)); // an unreadable CA file is refused now, not at the first call
+    }
+    return new IceConfig(parsed, secret, Optional.ofNullable(relayCa), PathSettings.DEFAULTS.withP2pWindow(parseDuration(p2pWindow)));
   }
 
   static Duration parseDuration(String text) {

@@ -693,7 +693,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       public void selected(PathKind kind, long afterMillis) {
         offMediaThread(() -> {
           synchronized (call) {
-            call.core.pathSelected(kind, System.nanoTime());
+            call.core.pathSelected(kind, afterMillis, System.nanoTime());
             execute(call, null);
           }
         });

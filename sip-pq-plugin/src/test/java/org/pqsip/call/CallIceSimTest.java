@@ -70,10 +70,10 @@ class CallIceSimTest {
     assertThat(start.remote().ice()).isPresent();
     assertThat(start.remote().ice().get().nat()).isEqualTo(NatClass.ADDRESS_DEPENDENT);
     assertThat(emitted(did, "established")).as("no path yet").isEmpty();
-    a.pathSelected(PathKind.RELAY, now + 60 * MS);
+    a.pathSelected(PathKind.RELAY, 60, now + 60 * MS);
     List<String> established = emitted(a.drain(), "established");
     assertThat(established).hasSize(1);
-    assertThat(established.get(0)).contains("path=relay");
+    assertThat(established.get(0)).contains("path=relay").contains("pathMs=60");
     a.pathSwitched(PathKind.RELAY, PathKind.P2P, 0);
     assertThat(emitted(a.drain(), "path-switch")).singleElement().asString().contains("from=relay").contains("to=p2p");
   }

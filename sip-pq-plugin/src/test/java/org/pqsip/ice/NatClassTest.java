@@ -36,6 +36,15 @@ class NatClassTest {
   }
 
   @Test
+  void udpBlocked_defeatsP2pAndTheOthersDoNot() {
+    assertThat(NatClass.UDP_BLOCKED.defeatsP2p()).isTrue();
+    assertThat(NatClass.UDP_BLOCKED.token()).isEqualTo("udp-blocked");
+    assertThat(NatClass.OPEN.defeatsP2p()).isFalse();
+    assertThat(NatClass.ENDPOINT_INDEPENDENT.defeatsP2p()).isFalse();
+    assertThat(NatClass.UNKNOWN.defeatsP2p()).isFalse();
+  }
+
+  @Test
   void sdpTokens_roundTripAndUnknownWordsAreUnknown() {
     for (NatClass c : NatClass.values()) {
       assertThat(NatClass.fromToken(c.token())).isEqualTo(c);

@@ -10,7 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import org.pqsip.relay.core.StreamFraming;
+import org.pqsip.stun.StreamFraming;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

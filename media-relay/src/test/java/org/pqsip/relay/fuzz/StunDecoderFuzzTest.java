@@ -16,7 +16,7 @@ import org.pqsip.relay.core.DataPath;
 import org.pqsip.relay.core.PeerPolicy;
 import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.core.SourceLimiter;
-import org.pqsip.relay.core.StreamFraming;
+import org.pqsip.stun.StreamFraming;
 import org.pqsip.relay.core.TurnService;
 import org.pqsip.stun.StunException;
 import org.pqsip.stun.StunMessage;

@@ -1,4 +1,4 @@
-package org.pqsip.relay.core;
+package org.pqsip.stun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

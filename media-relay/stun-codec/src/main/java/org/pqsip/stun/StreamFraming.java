@@ -1,7 +1,6 @@
-package org.pqsip.relay.core;
+package org.pqsip.stun;
 
 import java.nio.ByteBuffer;
-import org.pqsip.stun.StunMessage;
 
 /**
  * Message boundaries in a TURN byte stream (TCP or TLS, RFC 8656 §12.5): a STUN message is its
