@@ -11,22 +11,30 @@ import org.pqsip.interop.NatTopology;
 import org.pqsip.interop.PhoneOutput;
 
 /**
- * {@code ./pq bench ice [RUNS]} (root: it builds network namespaces and iptables NATs, and
+ * {@code ./pq bench ice [RUNS [SCENARIO]]} (root: it builds network namespaces and iptables NATs, and
  * deletes them): PQ calls between two phones behind NAT routers, per scenario RUNS calls
  * (default 5), printing medians of what the caller reports: {@code pathMs} (connectivity
  * checks started to the first path chosen: media goes out on it from then), {@code setupMs}
  * (INVITE sent to {@code established}, which waits for keys and the first path), the path chosen, and for the
  * mid-call cut the {@code gapMs} each phone reports when media moves to the relay, and how long
- * until both are back on P2P once the cut is lifted. Figures, not assertions.
+ * until both are back on P2P once the cut is lifted, and for a NAT moving to a new address the
+ * time until the caller reports {@code path-restored} (two seconds of silence, the ICE restart
+ * and its re-INVITE, new checks). Only scenarios whose name contains SCENARIO, if given.
+ * Figures, not assertions.
  */
 public final class IceBench {
   private IceBench() {}
 
   /** {@code udpBlockedAt}: hA's router drops all its UDP; {@code aRelay}: hA's extra {@code --relay}. */
   private record Scenario(String name, NatTopology.Mapping a, NatTopology.Mapping b, boolean blackhole, boolean cutMidCall,
-      boolean udpBlocked, String aRelay) {
+      boolean udpBlocked, String aRelay, boolean natMoves) {
     Scenario(String name, NatTopology.Mapping a, NatTopology.Mapping b, boolean blackhole, boolean cutMidCall) {
-      this(name, a, b, blackhole, cutMidCall, false, null);
+      this(name, a, b, blackhole, cutMidCall, false, null, false);
+    }
+
+    Scenario(String name, boolean udpBlocked, String aRelay) {
+      this(name, NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false, udpBlocked,
+          aRelay, false);
     }
   }
 
@@ -44,20 +52,25 @@ public final class IceBench {
             NatTopology.Mapping.ENDPOINT_INDEPENDENT, true, false),
         new Scenario("P2P cut mid-call, then restored", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
             NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, true),
-        new Scenario("UDP blocked at A: relay over TCP", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
-            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false, true, NatCallLab.RELAY_TCP),
-        new Scenario("UDP blocked at A: relay over TLS", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
-            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false, true, NatCallLab.RELAY_TLS));
+        new Scenario("UDP blocked at A: relay over TCP", true, NatCallLab.RELAY_TCP),
+        new Scenario("UDP blocked at A: relay over TLS", true, NatCallLab.RELAY_TLS),
+        new Scenario("A's NAT moves to a new address", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
+            NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false, false, null, true));
     System.out.printf("ICE bench: %d calls per scenario, medians%n", runs);
-    System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %8s%n", "scenario", "path", "pathMs", "setupMs", "gapMs A",
-        "gapMs B", "back on p2p", "failed");
+    System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %12s %8s%n", "scenario", "path", "pathMs", "setupMs", "gapMs A",
+        "gapMs B", "back on p2p", "restored", "failed");
+    String only = args.length > 1 ? args[1] : "";
     for (Scenario s : scenarios) {
+      if (!s.name().contains(only)) {
+        continue;
+      }
       Path dir = Files.createTempDirectory("pq-ice-bench");
       List<Double> setup = new ArrayList<>();
       List<Double> pathMs = new ArrayList<>();
       List<Double> gapA = new ArrayList<>();
       List<Double> gapB = new ArrayList<>();
       List<Double> back = new ArrayList<>();
+      List<Double> restored = new ArrayList<>();
       String path = "?";
       int failed = 0;
       try (NatCallLab lab = NatCallLab.start("pqb" + (ProcessHandle.current().pid() % 100000), s.a(), s.b(), dir)) {
@@ -69,24 +82,25 @@ public final class IceBench {
         }
         for (int i = 0; i < runs; i++) {
           try {
-            path = run(lab, s, pathMs, setup, gapA, gapB, back);
+            path = run(lab, s, i, pathMs, setup, gapA, gapB, back, restored);
           } catch (AssertionError e) {
             failed++; // counted, not hidden: the first line says what did not happen
-            System.err.println("run " + (i + 1) + " of '" + s.name() + "': " + e.getMessage().lines().findFirst().orElse(""));
+            System.err.println("run " + (i + 1) + " of '" + s.name() + "': " + e.getMessage()); // with the phone's output
           }
         }
       }
-      System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %8d%n", s.name(), path, median(pathMs), median(setup),
-          median(gapA), median(gapB), median(back), failed);
+      System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %12s %8d%n", s.name(), path, median(pathMs), median(setup),
+          median(gapA), median(gapB), median(back), median(restored), failed);
     }
   }
 
   /** One call of the scenario; returns the path the caller reported. Its phones are stopped either way. */
-  private static String run(NatCallLab lab, Scenario s, List<Double> pathMs, List<Double> setup, List<Double> gapA, List<Double> gapB,
-      List<Double> back) throws Exception {
+  private static String run(NatCallLab lab, Scenario s, int run, List<Double> pathMs, List<Double> setup, List<Double> gapA,
+      List<Double> gapB, List<Double> back, List<Double> restored) throws Exception {
     try (ExternalProcess b = lab.phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1")) {
       b.awaitLine("\"event\":\"registered\"", NatCallLab.T);
-      List<String> args = new ArrayList<>(List.of("--call", "sip:hB@pq.test", "--duration", s.cutMidCall() ? "8s" : "1s"));
+      List<String> args = new ArrayList<>(List.of("--call", "sip:hB@pq.test", "--duration",
+          s.cutMidCall() || s.natMoves() ? "8s" : "1s"));
       if (s.aRelay() != null) {
         args.addAll(List.of("--relay", s.aRelay(), "--relay-ca", lab.relayCa().toString()));
       }
@@ -107,6 +121,13 @@ public final class IceBench {
           a.awaitLine("\"to\":\"p2p\"", NatCallLab.T);
           b.awaitLine("\"to\":\"p2p\"", NatCallLab.T);
           back.add((System.nanoTime() - lifted) / 1e6);
+        }
+        if (s.natMoves()) {
+          a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 100, NatCallLab.T, "2 s of audio");
+          long moved = System.nanoTime();
+          lab.moveUdpToNewAddress("rA", "203.0.113." + (20 + run)); // a fresh address per run
+          a.awaitLine("\"event\":\"path-restored\"", NatCallLab.T);
+          restored.add((System.nanoTime() - moved) / 1e6);
         }
         a.awaitLine("\"event\":\"ended\"", NatCallLab.T);
         b.awaitLine("\"event\":\"ended\"", NatCallLab.T);

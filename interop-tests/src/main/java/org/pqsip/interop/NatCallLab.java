@@ -119,6 +119,17 @@ public final class NatCallLab implements AutoCloseable {
     net.run(router, "iptables", op, "FORWARD", "-i", "lan", "-p", "udp", "-j", "DROP");
   }
 
+  /**
+   * Router {@code router}'s UDP moves to a new public address {@code ip} (as a carrier-grade NAT
+   * moving a subscriber to another address of its pool): every UDP mapping is forgotten and the
+   * next datagrams leave from {@code ip}. SIP over TCP keeps its connection and address.
+   */
+  public void moveUdpToNewAddress(String router, String ip) throws Exception {
+    net.run(router, "ip", "addr", "add", ip + "/24", "dev", "wan");
+    net.run(router, "iptables", "-t", "nat", "-I", "POSTROUTING", "-o", "wan", "-p", "udp", "-j", "SNAT", "--to-source", ip);
+    net.run(router, "conntrack", "-D", "-p", "udp");
+  }
+
   private ExternalProcess start(String name, List<String> cmd) throws Exception {
     ExternalProcess p = ExternalProcess.start(name, cmd);
     started.add(p);

@@ -206,4 +206,39 @@ class NatIceIT {
       lab.stopPhones();
     }
   }
+
+  /**
+   * NAT rebinding mid-call: after 3 s of audio hA's router moves its UDP to a new public address
+   * and forgets every mapping. hA's relay allocation belongs to a 5-tuple that is gone, the
+   * peer's permissions and P2P mappings name the old address: nothing arrives on any pair. Two
+   * seconds without media or a check answer, and the caller restarts ICE with a re-INVITE chained
+   * to the call's keys (same SAS, one {@code rekeyed} each; SIP stays on its TCP connection); both
+   * gather anew, report {@code path-restored}, and audio flows again.
+   *
+   * <p>(A new port on the same address heals without a restart: the peer's relay permission is
+   * per address, ICE learns the new port as a peer-reflexive candidate and the path policy
+   * follows the media, losing ~10 packets; seen while writing this test.)
+   */
+  @Test
+  void natMovesToANewAddressMidCall_theCallerRestartsIceAndTheCallGoesOn() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    ExternalProcess b = phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1");
+    b.awaitLine("\"event\":\"registered\"", T);
+    ExternalProcess a = phone("hA", NatTopology.HOST_A, "--call", "sip:hB@pq.test", "--duration", "15s");
+    String ea = a.awaitLine("\"event\":\"established\"", T);
+    String eb = b.awaitLine("\"event\":\"established\"", T);
+    a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 150, T, "3 s of audio");
+    lab.moveUdpToNewAddress("rA", "203.0.113.4");
+    assertThat(a.awaitLine("\"event\":\"ice-restart\"", T)).contains("\"reason\":\"no-path\"");
+    assertThat(b.awaitLine("\"event\":\"ice-restart\"", T)).contains("\"reason\":\"peer\"");
+    assertThat(a.awaitLine("\"event\":\"path-restored\"", T)).containsPattern("\"path\":\"(p2p|relay)\"");
+    b.awaitLine("\"event\":\"path-restored\"", T);
+    assertThat(a.awaitLine("\"event\":\"rekeyed\"", T)).contains("\"sas\":\"" + PhoneOutput.sas(ea) + "\"");
+    assertThat(b.awaitLine("\"event\":\"rekeyed\"", T)).contains("\"sas\":\"" + PhoneOutput.sas(eb) + "\"");
+    long before = PhoneOutput.lastPacketsReceived(a.output());
+    a.await(o -> PhoneOutput.lastPacketsReceived(o) >= before + 100, T, "2 s more audio after the restart");
+    a.awaitLine("\"event\":\"ended\"", T);
+    b.awaitLine("\"event\":\"ended\"", T);
+    assertThat(a.output() + b.output()).doesNotContain("\"event\":\"error\"");
+  }
 }

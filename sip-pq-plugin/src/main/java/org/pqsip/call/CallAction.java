@@ -40,6 +40,13 @@ public sealed interface CallAction {
   record ChangeKeys(LocalSdp.Remote remote, Optional<MediaKeys> keys, Optional<byte[]> reveal, boolean deferred)
       implements CallAction {}
 
+  /**
+   * Restart ICE (RFC 8445 §2.4): the transport drops its agent and gathers anew, then the driver
+   * hands our new ICE to {@link CallCore#iceRestarted}, which re-offers (we are the caller) or
+   * answers the re-offer that asked for the restart.
+   */
+  record RestartIce() implements CallAction {}
+
   /** Forget keys given with {@code deferred} that were never confirmed; keep the current ones. */
   record AbandonPendingKeys() implements CallAction {}
 

@@ -87,6 +87,12 @@ public final class CallCore {
   private String path = PathKind.P2P.token();
   /** ICE only: from the start of connectivity checks to the first path chosen. */
   private long pathMillis = -1;
+  /** An ICE restart is under way: the next path chosen is reported as restored. */
+  private boolean iceRestarting;
+  /** A re-offer that restarts ICE, held until the transport has gathered anew. */
+  private String restartOffer;
+  /** That re-offer is being answered now, with our new ICE. */
+  private boolean answeringRestart;
   private InetSocketAddress localRtp;
   private boolean acked;
   private boolean establishedReported;
@@ -172,6 +178,15 @@ public final class CallCore {
    * on it from now): the call is established once its keys are too.
    */
   public void pathSelected(PathKind kind, long afterMillis, long now) {
+    if (state == State.ESTABLISHED && iceRestarting) {
+      iceRestarting = false;
+      path = kind.token();
+      Map<String, Object> f = fields();
+      f.put("path", path);
+      f.put("pathMs", afterMillis);
+      out.add(new CallAction.Emit("path-restored", f));
+      return;
+    }
     if (!awaitingPath || state != State.ESTABLISHED) {
       return;
     }
@@ -180,6 +195,42 @@ public final class CallCore {
     path = kind.token();
     pathMillis = afterMillis;
     maybeReportEstablished(now);
+  }
+
+  /**
+   * Every path of the call went dead (NAT rebinding, new interface: our addresses or the peer's
+   * are stale). The caller restarts ICE with a re-offer chained to the call's keys like any
+   * rekey; the callee waits for it (two restarts at once would collide).
+   */
+  public void pathsLost(long now) {
+    if (state != State.ESTABLISHED || localIce.isEmpty() || role != Role.OFFERER || iceRestarting) {
+      return;
+    }
+    iceRestarting = true;
+    Map<String, Object> f = fields();
+    f.put("reason", "no-path");
+    out.add(new CallAction.Emit("ice-restart", f));
+    out.add(new CallAction.RestartIce());
+  }
+
+  /**
+   * The transport restarted ICE and gathered {@code ours}: answer the re-offer that asked for it,
+   * or (we asked) send the re-offer, a fresh exchange chained to the call's keys.
+   */
+  public void iceRestarted(IceDescription ours, InetSocketAddress localRtp, long now) {
+    localIce = Optional.of(ours);
+    if (restartOffer != null) {
+      String body = restartOffer;
+      restartOffer = null;
+      answeringRestart = true;
+      try {
+        onReInvite(body, localRtp, now);
+      } finally {
+        answeringRestart = false;
+      }
+    } else if (state == State.ESTABLISHED && role == Role.OFFERER) {
+      rekey(localRtp);
+    }
   }
 
   /** Media moved paths mid-call (the keys did not change). */
@@ -198,6 +249,16 @@ public final class CallCore {
   /** Our SDP with our ICE on {@code mline}, when we do ICE. */
   private SessionDescription ours(SessionDescription sdp, int mline) {
     return localIce.map(ice -> LocalSdp.withIce(sdp, mline, ice)).orElse(sdp);
+  }
+
+  /** Whether a re-offer changes the peer's ICE credentials (an ICE restart) of a call doing ICE. */
+  private boolean restartsIce(LocalSdp.Remote offered) {
+    if (answeringRestart || localIce.isEmpty() || remote == null || remote.ice().isEmpty() || offered.ice().isEmpty()) {
+      return false;
+    }
+    IceDescription before = remote.ice().get();
+    IceDescription now = offered.ice().get();
+    return !before.ufrag().equals(now.ufrag()) || !before.pwd().equals(now.pwd());
   }
 
   /** Our answer to {@code offer}: with our ICE only if the offerer does ICE too. */
@@ -458,6 +519,18 @@ public final class CallCore {
       if (!sameFamily(r.get(), localRtp)) {
         out.add(new CallAction.Respond(488, Optional.of("sdp-address-family: " + familyMismatch(r.get(), localRtp)), Optional.empty()));
         error("re-INVITE refused, the call keeps its media: " + familyMismatch(r.get(), localRtp));
+        return;
+      }
+      if (restartsIce(r.get())) {
+        // New ICE credentials (RFC 8839 §4.4.1.1.2): our answer needs new candidates too; the
+        // transport gathers them and iceRestarted() answers this offer.
+        reoffers.refund();
+        restartOffer = body;
+        iceRestarting = true;
+        Map<String, Object> f = fields();
+        f.put("reason", "peer");
+        out.add(new CallAction.Emit("ice-restart", f));
+        out.add(new CallAction.RestartIce());
         return;
       }
       SdpNegotiator.Answer a =

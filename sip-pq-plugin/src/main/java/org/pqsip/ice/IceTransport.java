@@ -23,6 +23,9 @@ public final class IceTransport implements MediaTransport {
     void selected(PathKind kind, long afterMillis);
 
     void switched(PathKind from, PathKind to, long gapMillis);
+
+    /** Every path is dead (our addresses are stale): the call should restart ICE ({@link #restart}). */
+    default void restartNeeded() {}
   }
 
   /**
@@ -32,10 +35,15 @@ public final class IceTransport implements MediaTransport {
   private static final ScheduledExecutorService FREEING =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-ice-free"));
 
-  private final IceAgent agent;
+  private volatile IceAgent agent;
   private final IceConfig config;
+  private final InetSocketAddress local;
   private final boolean controlling;
-  private final NatClass localNat;
+  private final boolean relayReachable;
+  private final NatClass probedNat;
+  private volatile NatClass localNat;
+  /** Which agent's events count: events of an agent replaced by a restart are dropped. */
+  private volatile int generation;
   private final PathEvents pathEvents;
   private final ScheduledExecutorService timers;
   private final PacketBuffer rx = new PacketBuffer();
@@ -48,16 +56,61 @@ public final class IceTransport implements MediaTransport {
   private volatile InetSocketAddress directRtp;
   private volatile InetSocketAddress directRtcp;
   private volatile boolean closed;
+  private volatile String remoteUfrag;
 
   private IceTransport(IceConfig config, InetSocketAddress local, boolean controlling, NatClass localNat,
       boolean relayReachable, ScheduledExecutorService timers, PathEvents pathEvents) throws IOException {
     this.config = config;
+    this.local = local;
     this.controlling = controlling;
+    this.relayReachable = relayReachable;
+    this.probedNat = localNat;
     this.timers = timers;
     this.pathEvents = pathEvents;
-    this.agent = IceAgent.gather(config, local, controlling, relayReachable, new AgentEvents());
+    gatherAgent();
+  }
+
+  private void gatherAgent() throws IOException {
+    IceAgent a = IceAgent.gather(config, local, controlling, relayReachable, new AgentEvents(generation));
     // Relayed only over TCP/TLS: our UDP does not get out, so P2P is not worth waiting for.
-    this.localNat = agent.relayedOverStream() ? NatClass.UDP_BLOCKED : localNat;
+    localNat = a.relayedOverStream() ? NatClass.UDP_BLOCKED : probedNat;
+    agent = a;
+  }
+
+  /**
+   * An ICE restart (RFC 8445 §2.4): the current agent, its checks, pairs and relay allocation
+   * go, a new one gathers on the same local address (new credentials, new candidates, a new
+   * allocation from wherever our NAT maps us now) and waits for the peer's new ICE
+   * ({@link #start}). The SRTP contexts above are untouched. Returns our new ICE for the re-offer
+   * or the answer.
+   */
+  public IceDescription restart() throws IOException {
+    IceAgent old;
+    synchronized (lock) {
+      if (closed) {
+        throw new IOException("call media closed");
+      }
+      generation++;
+      old = agent;
+      policy = null;
+      sendOn = -1;
+      alsoOn = -1;
+      if (ticker != null) {
+        ticker.cancel(false);
+        ticker = null;
+      }
+    }
+    old.releaseRelays();
+    old.close(); // frees the host port for the new agent
+    synchronized (lock) {
+      gatherAgent();
+      return agent.local(localNat);
+    }
+  }
+
+  /** The ufrag of the peer's ICE that checks run with now, if they started. */
+  public java.util.Optional<String> remoteUfrag() {
+    return java.util.Optional.ofNullable(remoteUfrag);
   }
 
   /**
@@ -77,16 +130,19 @@ public final class IceTransport implements MediaTransport {
   /** The peer's ICE: checks start now, and the policy with them. */
   public void start(IceDescription remote) {
     long now = System.nanoTime();
+    IceAgent a;
     synchronized (lock) {
       if (policy != null || closed) {
         return; // a re-offer with the same credentials: ICE goes on as it is
       }
+      remoteUfrag = remote.ufrag();
       policy = new PathPolicy(config.path(), controlling, localNat, remote.nat());
       policy.checksStarted(now);
       apply();
+      a = agent;
+      ticker = timers.scheduleAtFixedRate(this::tick, 10, 10, TimeUnit.MILLISECONDS);
     }
-    agent.start(remote, now);
-    ticker = timers.scheduleAtFixedRate(this::tick, 10, 10, TimeUnit.MILLISECONDS);
+    a.start(remote, now);
   }
 
   @Override
@@ -160,27 +216,39 @@ public final class IceTransport implements MediaTransport {
         pathEvents.selected(s.kind(), s.afterMillis());
       } else if (a instanceof PathAction.Switched s) {
         pathEvents.switched(s.from(), s.to(), s.gapMillis());
+      } else if (a instanceof PathAction.Restart) {
+        pathEvents.restartNeeded(); // the call re-offers (chained, like a rekey) and calls restart()
       }
       // Probe: the agent's keep-alives (four a second on every succeeded pair) answer for it; a
       // probe with no answer within the policy's timeout counts as failed.
-      // Restart: not yet (a new address needs a chained re-INVITE).
     }
   }
 
   /** ice4j takes its own locks to nominate: not under ours, and not at all once the phone closes. */
   private void nominateOffLock(int pair) {
     try {
-      timers.execute(() -> agent.nominate(pair));
+      IceAgent a = agent;
+      timers.execute(() -> a.nominate(pair));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       closed = true; // the phone is closing: this call's media ends with it
     }
   }
 
   private final class AgentEvents implements IceAgent.Events {
+    private final int of;
+
+    AgentEvents(int generation) {
+      this.of = generation;
+    }
+
+    private boolean current() {
+      return of == generation;
+    }
+
     @Override
     public void pairValidated(int pair, PathKind kind, long rttNanos) {
       synchronized (lock) {
-        if (policy != null && !closed) {
+        if (policy != null && !closed && current()) {
           policy.pairValidated(pair, kind, rttNanos, System.nanoTime());
           apply();
         }
@@ -190,7 +258,7 @@ public final class IceTransport implements MediaTransport {
     @Override
     public void nominatedByPeer(int pair) {
       synchronized (lock) {
-        if (policy != null && !closed) {
+        if (policy != null && !closed && current()) {
           policy.nominatedByPeer(pair, System.nanoTime());
           apply();
         }
@@ -200,7 +268,7 @@ public final class IceTransport implements MediaTransport {
     @Override
     public void pairAnswered(int pair) {
       synchronized (lock) {
-        if (policy != null && !closed) {
+        if (policy != null && !closed && current()) {
           policy.probeSucceeded(pair, System.nanoTime());
           apply();
         }
@@ -210,7 +278,7 @@ public final class IceTransport implements MediaTransport {
     @Override
     public void media(int pair, byte[] data, int offset, int length) {
       Receiver r = receiver;
-      if (r == null || length < 2 || length > rx.getBuffer().length) {
+      if (r == null || length < 2 || length > rx.getBuffer().length || !current()) {
         return;
       }
       synchronized (lock) {

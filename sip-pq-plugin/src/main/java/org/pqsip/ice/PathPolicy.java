@@ -28,6 +28,9 @@ import java.util.OptionalInt;
  *       is probed every {@code probeInterval}; once its checks (our probes or the agent's
  *       keep-alives) have been answered for {@code recoveryProbes} intervals without a gap, media
  *       moves back to it.
+ *   <li><b>Restart:</b> when no media and no check answer has come on any pair for two seconds
+ *       after media had flowed, every address we have is stale (NAT rebinding, new interface):
+ *       one {@link PathAction.Restart} (an ICE restart through a chained re-offer).
  *   <li>Only the controlling side nominates; the controlled side sends by the same rules until the
  *       peer's nomination arrives, then follows it. A P2P choice is nominated once a relay pair
  *       has validated too (at most 1 s later; media flows meanwhile), because nominating ends the
@@ -61,6 +64,10 @@ public final class PathPolicy {
   private Pair switchedFrom;
   private long switchGapFrom = NONE;
   private boolean restarted;
+  /** The last media or check answer on any pair: when nothing comes for long, ICE restarts. */
+  private long lastSign = NONE;
+  /** Every path silent and unanswered this long, after media had flowed: ask for an ICE restart. */
+  static final long RESTART_AFTER_NANOS = 2_000_000_000L;
 
   private static final class Pair {
     final int id;
@@ -143,6 +150,7 @@ public final class PathPolicy {
       p.runStart = now;
     }
     p.lastMedia = now;
+    lastSign = now;
     everMedia = true;
     if (active == null) {
       return;
@@ -177,6 +185,7 @@ public final class PathPolicy {
     }
     long interval = nanos(settings.probeInterval().toMillis());
     p.probeSentAt = NONE;
+    lastSign = now;
     if (p == active) {
       if (probeSentAt != NONE || suspect) {
         probeSentAt = NONE;
@@ -198,7 +207,12 @@ public final class PathPolicy {
     }
   }
 
-  /** Our local address changed (new interface, NAT rebinding): ICE must restart. */
+  /**
+   * Our local address changed (new interface, NAT rebinding): ICE must restart. Also decided
+   * here when every pair has gone silent and unanswered for {@link #RESTART_AFTER_NANOS} after
+   * media had flowed: the relay allocation and the P2P mappings belong to an address we no
+   * longer have (or the peer no longer has).
+   */
   public void localAddressChanged(long now) {
     if (!restarted) {
       restarted = true;
@@ -206,7 +220,7 @@ public final class PathPolicy {
     }
   }
 
-  /** Deadlines: the P2P window, silence on the active path, probe timeouts and intervals. */
+  /** Deadlines: the P2P window, silence on the active path, probe timeouts and intervals, restart. */
   public void tick(long now) {
     if (active == null) {
       decide(now);
@@ -214,6 +228,9 @@ public final class PathPolicy {
     }
     if (nominateBy != NONE && now >= nominateBy) {
       nominatePending();
+    }
+    if (everMedia && !restarted && now - lastSign >= RESTART_AFTER_NANOS) {
+      localAddressChanged(now); // nothing on any path, no check answered: our addresses are stale
     }
     long silence = silence();
     long timeout = nanos(settings.probeTimeout().toMillis());
@@ -269,6 +286,9 @@ public final class PathPolicy {
     long timeout = nanos(settings.probeTimeout().toMillis());
     if (nominateBy != NONE) {
       next = Math.min(next, nominateBy);
+    }
+    if (everMedia && !restarted) {
+      next = Math.min(next, lastSign + RESTART_AFTER_NANOS);
     }
     if (!suspect && quietReference() != NONE) {
       next = Math.min(next, Math.max(quietReference() + silence, nextActiveProbe));

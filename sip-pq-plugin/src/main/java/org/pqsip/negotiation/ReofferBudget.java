@@ -28,4 +28,9 @@ public final class ReofferBudget {
     tokens -= 1;
     return true;
   }
+
+  /** Gives back the re-offer just taken: the same offer is handled again (after an ICE restart). */
+  public void refund() {
+    tokens = Math.min(BURST, tokens + 1);
+  }
 }

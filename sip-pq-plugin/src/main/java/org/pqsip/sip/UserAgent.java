@@ -354,6 +354,8 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       startMedia(call, m);
     } else if (a instanceof CallAction.ChangeKeys k) {
       changeKeys(call, k);
+    } else if (a instanceof CallAction.RestartIce) {
+      restartIce(call, request);
     } else if (a instanceof CallAction.AbandonPendingKeys) {
       call.media.abandonRekey();
     } else if (a instanceof CallAction.Emit e) {
@@ -708,6 +710,16 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
           }
         });
       }
+
+      @Override
+      public void restartNeeded() {
+        offMediaThread(() -> {
+          synchronized (call) {
+            call.core.pathsLost(System.nanoTime());
+            execute(call, null);
+          }
+        });
+      }
     };
     NatClass nat = natClass == null ? NatClass.UNKNOWN : natClass;
     IceTransport t = mediaPorts.bind((address, port) -> IceTransport.gather(config.ice(), new InetSocketAddress(address, port),
@@ -716,7 +728,20 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     return t;
   }
 
+  /** ICE anew on the call's transport; the core then re-offers or answers with our new ICE. */
+  private void restartIce(SipCall call, ServerTransaction request) throws IOException {
+    if (!(call.transport instanceof IceTransport ice)) {
+      throw new IOException("the call's media has no ICE to restart");
+    }
+    org.pqsip.ice.IceDescription ours = ice.restart();
+    call.core.iceRestarted(ours, call.transport.localRtp(), System.nanoTime());
+    execute(call, request);
+  }
+
   private void changeKeys(SipCall call, CallAction.ChangeKeys k) {
+    if (call.transport instanceof IceTransport ice && k.remote().ice().isPresent()) {
+      ice.start(k.remote().ice().get()); // after an ICE restart: checks with the peer's new ICE
+    }
     call.transport.setRemote(k.remote().rtp(), k.remote().rtcp());
     SrtpStream next = k.keys().map(x -> new SrtpStream(x.tx(), x.rx())).orElse(null);
     call.media.rekey(next, k.reveal().orElse(null), k.deferred());

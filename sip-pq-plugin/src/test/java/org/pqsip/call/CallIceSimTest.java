@@ -110,4 +110,73 @@ class CallIceSimTest {
     assertThat(did).anyMatch(x -> x instanceof CallAction.Bye);
     assertThat(did).anyMatch(x -> x instanceof CallAction.Release r && r.reason().equals("ice-failed"));
   }
+
+  /**
+   * Every path died mid-call (say the caller's NAT rebound): the caller restarts ICE with a
+   * re-offer chained to the call's keys (new ICE credentials), the callee sees the new
+   * credentials, gathers anew before it answers, both report the restored path, and the SAS is
+   * the one the call had. The callee never starts a restart itself (no glare).
+   */
+  @Test
+  void everyPathDies_theCallerRestartsIceWithAChainedReoffer_andTheCalleeAnswersWithNewIce() {
+    CallCore a = caller();
+    CallCore b = callee();
+    exchange(a, b, answer -> answer);
+    b.onAck(now);
+    a.pathSelected(PathKind.P2P, 30, now);
+    b.pathSelected(PathKind.P2P, 30, now);
+    a.drain();
+    b.drain();
+    String sas = a.security().sas().orElseThrow();
+
+    b.pathsLost(now);
+    assertThat(b.drain()).as("the callee waits for the caller's restart").isEmpty();
+    a.pathsLost(now);
+    List<CallAction> aDid = a.drain();
+    assertThat(emitted(aDid, "ice-restart")).singleElement().asString().contains("reason=no-path");
+    assertThat(aDid).anyMatch(CallAction.RestartIce.class::isInstance);
+    a.pathsLost(now);
+    assertThat(a.drain()).as("one restart at a time").isEmpty();
+
+    a.iceRestarted(ice("alc2", "203.0.113.99", NatClass.ENDPOINT_INDEPENDENT), CallCoreSimTest.A_RTP, now);
+    String reoffer = CallCoreSimTest.reoffer(a.drain());
+    assertThat(reoffer).contains("a=ice-ufrag:alc2").contains("a=pqkem");
+
+    b.onReInvite(reoffer, CallCoreSimTest.B_RTP, now);
+    List<CallAction> bDid = b.drain();
+    assertThat(response(bDid)).as("no answer before the callee has new candidates").isEmpty();
+    assertThat(emitted(bDid, "ice-restart")).singleElement().asString().contains("reason=peer");
+    assertThat(bDid).anyMatch(CallAction.RestartIce.class::isInstance);
+    b.iceRestarted(ice("bob2", "198.51.100.140", NatClass.ADDRESS_DEPENDENT), CallCoreSimTest.B_RTP, now);
+    bDid = b.drain();
+    String answer = sdp(bDid, 200);
+    assertThat(answer).contains("a=ice-ufrag:bob2");
+    assertThat(bDid).anySatisfy(x -> assertThat(x).isInstanceOfSatisfying(CallAction.ChangeKeys.class,
+        k -> assertThat(k.remote().ice().orElseThrow().ufrag()).isEqualTo("alc2")));
+
+    a.onReofferAnswer(answer, now);
+    aDid = a.drain();
+    assertThat(emitted(aDid, "rekeyed")).singleElement().asString().contains("sas=" + sas);
+    assertThat(aDid).anySatisfy(x -> assertThat(x).isInstanceOfSatisfying(CallAction.ChangeKeys.class,
+        k -> assertThat(k.remote().ice().orElseThrow().ufrag()).isEqualTo("bob2")));
+    a.pathSelected(PathKind.RELAY, 150, now);
+    assertThat(emitted(a.drain(), "path-restored")).singleElement().asString().contains("path=relay").contains("pathMs=150");
+    b.pathSelected(PathKind.RELAY, 160, now);
+    assertThat(emitted(b.drain(), "path-restored")).hasSize(1);
+  }
+
+  @Test
+  void aReofferWithTheSameIceCredentials_isAPlainRekeyWithoutRestart() {
+    CallCore a = caller();
+    CallCore b = callee();
+    exchange(a, b, answer -> answer);
+    b.onAck(now);
+    a.drain();
+    b.drain();
+    a.rekey(CallCoreSimTest.A_RTP);
+    b.onReInvite(CallCoreSimTest.reoffer(a.drain()), CallCoreSimTest.B_RTP, now);
+    List<CallAction> bDid = b.drain();
+    assertThat(response(bDid)).contains(200);
+    assertThat(bDid).noneMatch(CallAction.RestartIce.class::isInstance);
+  }
 }

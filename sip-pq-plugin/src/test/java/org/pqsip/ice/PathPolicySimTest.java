@@ -360,6 +360,34 @@ class PathPolicySimTest {
   }
 
   @Test
+  void natRebindsMidCall_everyPathGoesDead_bothSidesAskForOneIceRestartAfterTwoSeconds() {
+    Sim sim = Sim.started(NatClass.ENDPOINT_INDEPENDENT, NatClass.ENDPOINT_INDEPENDENT, 30, 45, 3000);
+    sim.keepAlivesOnly = true;
+    sim.runFor(1000);
+    assertThat(sim.a.all(PathAction.Restart.class)).as("keep-alives answered: all is well").isEmpty();
+    for (int pair : new int[] {P2P, RELAY}) {
+      sim.cut(0, pair);
+      sim.cut(1, pair);
+    }
+    sim.runFor(1900);
+    assertThat(sim.a.all(PathAction.Restart.class)).as("not before two seconds of nothing").isEmpty();
+    sim.runFor(300);
+    assertThat(sim.a.all(PathAction.Restart.class)).hasSize(1);
+    assertThat(sim.b.all(PathAction.Restart.class)).hasSize(1);
+    sim.runFor(5000);
+    assertThat(sim.a.all(PathAction.Restart.class)).as("once per policy").hasSize(1);
+  }
+
+  @Test
+  void peerOnHold_keepAlivesAnswered_noRestart() {
+    Sim sim = Sim.started(NatClass.ENDPOINT_INDEPENDENT, NatClass.ENDPOINT_INDEPENDENT, 30, 45, 1000);
+    sim.keepAlivesOnly = true;
+    sim.b.muted = true;
+    sim.runFor(10_000);
+    assertThat(sim.a.all(PathAction.Restart.class)).isEmpty();
+  }
+
+  @Test
   void localAddressChange_asksForOneIceRestart() {
     PathPolicy p = new PathPolicy(PathSettings.DEFAULTS, true, NatClass.UNKNOWN, NatClass.UNKNOWN);
     p.localAddressChanged(0);
