@@ -22,6 +22,7 @@ public final class NatCallLab implements AutoCloseable {
   private final List<ExternalProcess> phones = new ArrayList<>();
   private NatTopology net;
   private ExternalProcess relay;
+  private ExternalProcess kamailio;
 
   private NatCallLab(Path dir) {
     this.dir = dir;
@@ -41,9 +42,9 @@ public final class NatCallLab implements AutoCloseable {
       lab.relay.awaitLine("relay ready", T);
       Path cfg = dir.resolve("kamailio.cfg");
       Files.writeString(cfg, KamailioConfig.config(NatTopology.RELAY_IP, 5060));
-      ExternalProcess kamailio = lab.start("kamailio", lab.net.in("srv", "kamailio", "-DD", "-E", "-f", cfg.toString(),
+      lab.kamailio = lab.start("kamailio", lab.net.in("srv", "kamailio", "-DD", "-E", "-f", cfg.toString(),
           "-Y", dir.toString(), "-w", dir.toString()));
-      kamailio.await(o -> o.contains("tcp: " + NatTopology.RELAY_IP + ":5060"), T, "kamailio listening");
+      lab.kamailio.await(o -> o.contains("tcp: " + NatTopology.RELAY_IP + ":5060"), T, "kamailio listening");
       return lab;
     } catch (Exception | Error e) {
       lab.close();
@@ -78,6 +79,11 @@ public final class NatCallLab implements AutoCloseable {
 
   public ExternalProcess relay() {
     return relay;
+  }
+
+  /** kamailio, the registrar and proxy (it logs {@link KamailioConfig#REGISTERED} per registration). */
+  public ExternalProcess kamailio() {
+    return kamailio;
   }
 
   /**

@@ -23,12 +23,16 @@ final class Baresip implements AutoCloseable {
   final int ctrlPort;
   final ExternalProcess process;
   private final boolean tls;
+  private final List<String> namespace;
+  private final String ip;
 
-  private Baresip(int sipPort, int ctrlPort, ExternalProcess process, boolean tls) {
+  private Baresip(int sipPort, int ctrlPort, ExternalProcess process, boolean tls, List<String> namespace, String ip) {
     this.sipPort = sipPort;
     this.ctrlPort = ctrlPort;
     this.process = process;
     this.tls = tls;
+    this.namespace = namespace;
+    this.ip = ip;
   }
 
   /**
@@ -117,7 +121,7 @@ final class Baresip implements AutoCloseable {
     List<String> cmd = new java.util.ArrayList<>(namespace);
     cmd.addAll(List.of("baresip", "-f", dir.toString()));
     ExternalProcess p = ExternalProcess.start("baresip", cmd);
-    Baresip b = new Baresip(sipPort, ctrl, p, tls != null);
+    Baresip b = new Baresip(sipPort, ctrl, p, tls != null, List.copyOf(namespace), ip);
     p.awaitLine("baresip is ready.", Duration.ofSeconds(15));
     if (namespace.isEmpty()) {
       p.awaitTcp(ctrl, Duration.ofSeconds(15)); // (in a namespace its port is not ours to probe)
@@ -157,6 +161,10 @@ final class Baresip implements AutoCloseable {
   private void command(String command, String params) throws IOException {
     String json = "{\"command\":\"" + command + "\",\"params\":\"" + params + "\",\"token\":\"t1\"}";
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    if (!namespace.isEmpty()) {
+      commandInNamespace(body.length + ":" + json + ",");
+      return;
+    }
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ctrlPort)) {
       OutputStream out = s.getOutputStream();
       out.write((body.length + ":").getBytes(StandardCharsets.US_ASCII));
@@ -165,6 +173,25 @@ final class Baresip implements AutoCloseable {
       out.flush();
       s.setSoTimeout(5000);
       s.getInputStream().read(); // the response starts: the command was taken
+    }
+  }
+
+  /** In a namespace its control port is reachable only from inside: bash's /dev/tcp there. */
+  private void commandInNamespace(String netstring) throws IOException {
+    List<String> cmd = new java.util.ArrayList<>(namespace);
+    cmd.addAll(List.of("bash", "-c", "exec 3<>/dev/tcp/" + ip + "/" + ctrlPort + " && printf '%s' \"$1\" >&3 && head -c 1 <&3",
+        "dial", netstring));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IOException("baresip's control port did not take the command: " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } finally {
+      p.destroy();
     }
   }
 

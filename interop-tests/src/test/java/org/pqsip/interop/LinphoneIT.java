@@ -81,23 +81,8 @@ class LinphoneIT {
    * as a {@code [proxy_0]}); no proxy unless they name a {@code default_proxy}.
    */
   private ExternalProcess linphone(boolean autoAnswer, List<String> sip) throws Exception {
-    Path home = dir.resolve("home");
-    Files.createDirectories(home.resolve(".local/share/linphone"));
-    Path rc = dir.resolve("linphonerc");
-    Files.writeString(rc, String.join("\n",
-        "[sip]", sip.stream().anyMatch(l -> l.startsWith("default_proxy=")) ? "" : "default_proxy=-1", String.join("\n", sip),
-        "[rtp]", "audio_rtp_port=7078", ""));
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "env", "HOME=" + home,
-        "linphonec", "-c", rc.toString(), "-d", "0"));
-    if (autoAnswer) {
-      cmd.add("-a");
-    }
-    ExternalProcess p = ExternalProcess.start("linphonec", cmd);
+    ExternalProcess p = Linphone.start(dir, List.of("ip", "netns", "exec", ns), autoAnswer, sip).process;
     started.add(p);
-    p.send("ipv6 disable"); // read when linphonec is ready (its prompt ends no line to wait for)
-    p.awaitLine("ipv6 use disabled", T);
-    p.send("soundcard use files");
-    p.awaitLine("Using wav files", T);
     return p;
   }
 

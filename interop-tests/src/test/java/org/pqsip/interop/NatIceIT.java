@@ -112,8 +112,7 @@ class NatIceIT {
   @Test
   void ourPhoneCallsBaresipWithIceAcrossTheNats() throws Exception {
     publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
-    String[] turn = new org.pqsip.stun.RestCredentials(NatCallLab.SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "pq.test")
-        .mint(System.currentTimeMillis() / 1000 + 600, "baresip");
+    String[] turn = turnCredentials("baresip");
     try (Baresip carol = Baresip.startWithIce(dir.resolve("baresip"), lab.net().in("hB"), NatTopology.HOST_B, "hB@pq.test",
         NatTopology.RELAY_IP + ":5060", NatTopology.RELAY_IP + ":3478", turn[0], turn[1])) {
       carol.process.awaitLine("200 OK", T); // registered with kamailio
@@ -126,6 +125,78 @@ class NatIceIT {
       carol.process.awaitLine("connectivity check is complete", T); // baresip's own ICE did the checks
       assertThat(carol.process.awaitLine("incoming rtp for 'audio' established", T)).as("our phone -> baresip").isNotEmpty();
     }
+  }
+
+  /**
+   * Interop the other way: baresip with ICE (controlling: it calls) behind one NAT calls our
+   * phone (policy off, controlled) behind the other; our phone follows baresip's nomination and
+   * audio flows both ways.
+   */
+  @Test
+  void baresipWithIceCallsOurPhoneAcrossTheNats() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    String[] turn = turnCredentials("baresip");
+    ExternalProcess a = phone("hA", NatTopology.HOST_A, "--policy", "off", "--auto-answer", "--exit-after", "1");
+    a.awaitLine("\"event\":\"registered\"", T);
+    try (Baresip carol = Baresip.startWithIce(dir.resolve("baresip"), lab.net().in("hB"), NatTopology.HOST_B, "hB@pq.test",
+        NatTopology.RELAY_IP + ":5060", NatTopology.RELAY_IP + ":3478", turn[0], turn[1])) {
+      carol.process.awaitLine("200 OK", T); // registered with kamailio
+      carol.dial("sip:hA@pq.test");
+      String established = a.awaitLine("\"event\":\"established\"", T);
+      assertThat(established).contains("\"security\":\"none\"").containsPattern("\"path\":\"(p2p|relay)\"");
+      carol.process.awaitLine("connectivity check is complete", T);
+      assertThat(carol.process.awaitLine("incoming rtp for 'audio' established", T)).as("our phone -> baresip").isNotEmpty();
+      a.await(o -> PhoneOutput.lastPacketsReceived(o) > 50, T, "baresip -> our phone");
+    }
+  }
+
+  /**
+   * Interop with linphone's ICE (STUN, TURN over UDP and ICE, all on our relay), both ways: our
+   * phone (policy off: linphone has no pqkem) behind one NAT calls linphone behind the other,
+   * then linphone calls our phone. Our phone reports the path ICE found; audio flows both ways
+   * (packet counts on our side, linphone's recording of our 440 Hz tone on its side).
+   */
+  @Test
+  void ourPhoneAndLinphoneWithIceCallEachOtherAcrossTheNats() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    String[] turn = turnCredentials("linphone");
+    Path tone = Baresip.toneWav(dir.resolve("tone880.wav"), 880);
+    try (Linphone lin = Linphone.startWithIce(dir.resolve("linphone"), lab.net().in("hB"), "hB@pq.test",
+        NatTopology.RELAY_IP + ":5060", NatTopology.RELAY_IP + ":3478", "pq.test", turn[0], turn[1], true)) {
+      lab.kamailio().awaitLine(KamailioConfig.REGISTERED, T);
+      ExternalProcess a = phone("hA", NatTopology.HOST_A, "--policy", "off", "--call", "sip:hB@pq.test", "--duration", "4s");
+      assertThat(a.awaitLine("\"event\":\"established\"", T))
+          .contains("\"security\":\"none\"").containsPattern("\"path\":\"(p2p|relay)\"");
+      lin.awaitCalls(" connected", 1);
+      lin.send("play " + tone);
+      a.awaitLine("\"event\":\"ended\"", T);
+      assertThat(PhoneOutput.lastPacketsReceived(a.output())).as("linphone -> our phone").isGreaterThan(50);
+      lin.awaitCalls(" ended", 1);
+      lab.stopPhones();
+
+      ExternalProcess b = phone("hA", NatTopology.HOST_A, "--policy", "off", "--auto-answer", "--exit-after", "1",
+          "--duration", "4s");
+      b.awaitLine("\"event\":\"registered\"", T);
+      Path heard = dir.resolve("linphone-heard.wav");
+      lin.send("call sip:hA@pq.test");
+      lin.awaitCalls(" connected", 2);
+      lin.send("play " + tone);
+      lin.send("record " + heard);
+      assertThat(b.awaitLine("\"event\":\"established\"", T))
+          .contains("\"security\":\"none\"").containsPattern("\"path\":\"(p2p|relay)\"");
+      b.awaitLine("\"event\":\"ended\"", T);
+      assertThat(PhoneOutput.lastPacketsReceived(b.output())).as("linphone -> our phone").isGreaterThan(50);
+      lin.awaitCalls(" ended", 2);
+      lin.send("quit"); // linphone completes the recording's WAV header as it closes it
+      lin.process.waitForExit(T);
+      assertThat(org.pqsip.testing.ToneCheck.dominates(org.pqsip.media.Wav.read(heard), 440))
+          .as("linphone hears our 440 Hz tone").isTrue();
+    }
+  }
+
+  private static String[] turnCredentials(String user) {
+    return new org.pqsip.stun.RestCredentials(NatCallLab.SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "pq.test")
+        .mint(System.currentTimeMillis() / 1000 + 600, user);
   }
 
   @Test

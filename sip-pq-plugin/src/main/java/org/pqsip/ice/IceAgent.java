@@ -22,11 +22,8 @@ import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.NominationStrategy;
-import org.ice4j.ice.RelayedCandidate;
 import org.ice4j.ice.RemoteCandidate;
 import org.ice4j.ice.harvest.StunCandidateHarvester;
-import org.ice4j.ice.harvest.TurnCandidateHarvester;
-import org.ice4j.security.LongTermCredential;
 import org.ice4j.socket.IceSocketWrapper;
 import org.ice4j.socket.IceUdpSocketWrapper;
 import org.ice4j.socket.MultiplexingDatagramSocket;
@@ -59,7 +56,7 @@ public final class IceAgent implements AutoCloseable {
   }
 
   private static final AtomicInteger TOKENS = new AtomicInteger();
-  private static final java.time.Duration STREAM_RELAY_TIMEOUT = java.time.Duration.ofMillis(1500);
+  private static final java.time.Duration RELAY_TIMEOUT = java.time.Duration.ofMillis(1500);
 
   private final Agent agent;
   private final IceMediaStream stream;
@@ -91,9 +88,9 @@ public final class IceAgent implements AutoCloseable {
   /**
    * Gathers our candidates: the host candidate on {@code local} (a socket bound there, on a port
    * of our media range), then from the configured UDP relay, when it answered at start
-   * ({@code relayReachable}), a server-reflexive and a relayed candidate with REST credentials
-   * minted from the shared secret; when that gives no relayed candidate (UDP blocked), a relayed
-   * candidate over TCP or TLS from a stream relay ({@link TurnStreamClient}).
+   * ({@code relayReachable}), a server-reflexive candidate, and a relayed candidate with REST
+   * credentials minted from the shared secret ({@link TurnClient} over UDP; over TCP or TLS from
+   * a stream relay when UDP gives none).
    */
   public static IceAgent gather(IceConfig config, InetSocketAddress local, boolean controlling, boolean relayReachable,
       Events events) throws IOException {
@@ -111,18 +108,15 @@ public final class IceAgent implements AutoCloseable {
       component.addLocalCandidate(host);
       host.getStunStack().addSocket(host.getStunSocket(null));
       Optional<RelayUri> relay = config.udpRelay();
-      boolean relayed = false;
+      List<RelayUri> turn = new ArrayList<>();
       if (relay.isPresent() && relayReachable) {
         TransportAddress at = new TransportAddress(relay.get().address().getAddress(), relay.get().address().getPort(), Transport.UDP);
         new StunCandidateHarvester(at).harvest(component);
-        if (config.relaySecret().isPresent()) {
-          String[] up = credentials(config.relaySecret().get());
-          new TurnCandidateHarvester(at, new LongTermCredential(up[0], up[1])).harvest(component);
-          relayed = component.getLocalCandidates().stream().anyMatch(c -> c.getType() == CandidateType.RELAYED_CANDIDATE);
-        }
+        turn.add(relay.get());
       }
-      if (!relayed && config.relaySecret().isPresent()) {
-        streamRelay(config, component); // UDP to the relay is blocked (or none is configured): TCP or TLS
+      turn.addAll(config.streamRelays()); // UDP to the relay blocked (or no answer): TCP or TLS
+      if (config.relaySecret().isPresent()) {
+        relayCandidate(config, turn, component, local.getAddress());
       }
       IceAgent a = new IceAgent(agent, stream, component, host, socket, events);
       stream.addPairChangeListener(a::pairChanged);
@@ -149,19 +143,20 @@ public final class IceAgent implements AutoCloseable {
   }
 
   /**
-   * A relayed candidate from the first TCP or TLS relay that allocates within 1.5 s; none when
-   * none does (the call then has host candidates only, as without a relay).
+   * A relayed candidate from the first relay in {@code relays} that allocates within 1.5 s (our
+   * {@link TurnClient}, over UDP from {@code local}, TCP or TLS); none when none does (the call then
+   * has host and server-reflexive candidates only, as without a relay).
    */
-  private static void streamRelay(IceConfig config, Component component) {
-    for (RelayUri r : config.streamRelays()) {
-      TurnStreamSocket relayed = null;
+  private static void relayCandidate(IceConfig config, List<RelayUri> relays, Component component, java.net.InetAddress local) {
+    for (RelayUri r : relays) {
+      TurnSocket relayed = null;
       try {
-        relayed = new TurnStreamSocket();
+        relayed = new TurnSocket();
         String[] up = credentials(config.relaySecret().get());
         Optional<javax.net.ssl.SSLSocketFactory> tls = r.transport().equals("tls")
             ? Optional.of(RelayTls.socketFactory(config.relayCa())) : Optional.empty();
-        relayed.attach(TurnStreamClient.allocate(r, tls, up[0], up[1], STREAM_RELAY_TIMEOUT, relayed));
-        StreamRelayedCandidate c = new StreamRelayedCandidate(relayed, component, r);
+        relayed.attach(TurnClient.allocate(r, tls, local, up[0], up[1], RELAY_TIMEOUT, relayed));
+        TurnRelayedCandidate c = new TurnRelayedCandidate(relayed, component, r);
         component.addLocalCandidate(c);
         c.getStunStack().addSocket(c.getStunSocket(null));
         return;
@@ -174,15 +169,9 @@ public final class IceAgent implements AutoCloseable {
     }
   }
 
-  /** A relayed candidate's own socket (ours over TCP/TLS, or ice4j's over UDP); null for others. */
+  /** A relayed candidate's own socket; null for other candidates. */
   private static IceSocketWrapper relayedSocket(LocalCandidate c) {
-    if (c instanceof RelayedCandidate r) {
-      return r.getCandidateIceSocketWrapper();
-    }
-    if (c instanceof StreamRelayedCandidate r) {
-      return r.getCandidateIceSocketWrapper();
-    }
-    return null;
+    return c instanceof TurnRelayedCandidate r ? r.getCandidateIceSocketWrapper() : null;
   }
 
   private static String token() {
@@ -214,6 +203,28 @@ public final class IceAgent implements AutoCloseable {
   /** Where the host candidate listens: the c=/m= default for peers that do not do ICE. */
   public InetSocketAddress hostAddress() {
     return host.getTransportAddress();
+  }
+
+  /**
+   * Where the peer sees us on this pair: the c=/m= default of our SDP once ICE has chosen it
+   * (RFC 8839 §4.2.5; peers such as baresip send there after a re-INVITE): the relayed address
+   * on a relayed pair; on a host pair to a peer's host candidate (one network) our host address,
+   * to anything else the server-reflexive address of that host (our NAT's mapping).
+   */
+  public InetSocketAddress defaultAddress(int pair) {
+    CandidatePair p = pairs.get(pair);
+    if (p == null) {
+      return hostAddress();
+    }
+    LocalCandidate l = p.getLocalCandidate();
+    if (l.getType() == CandidateType.HOST_CANDIDATE && p.getRemoteCandidate().getType() != CandidateType.HOST_CANDIDATE) {
+      for (LocalCandidate c : component.getLocalCandidates()) {
+        if (c.getType() == CandidateType.SERVER_REFLEXIVE_CANDIDATE && c.getBase() == l) {
+          return c.getTransportAddress();
+        }
+      }
+    }
+    return l.getTransportAddress();
   }
 
   /** The peer's side: starts connectivity checks; {@code now} is when they start. */
@@ -365,7 +376,7 @@ public final class IceAgent implements AutoCloseable {
 
   /** Whether our relayed candidate reaches the relay over TCP or TLS (UDP to it did not work). */
   public boolean relayedOverStream() {
-    return component.getLocalCandidates().stream().anyMatch(StreamRelayedCandidate.class::isInstance);
+    return component.getLocalCandidates().stream().anyMatch(c -> c instanceof TurnRelayedCandidate t && t.overStream());
   }
 
   /** For tests: the local address a relayed candidate got, if any. */

@@ -145,9 +145,11 @@ public final class IceTransport implements MediaTransport {
     a.start(remote, now);
   }
 
+  /** Our media address for the SDP: the host candidate, or once a path is chosen, where the peer sees us on it. */
   @Override
   public InetSocketAddress localRtp() {
-    return agent.hostAddress();
+    int active = sendOn;
+    return active > 0 ? agent.defaultAddress(active) : agent.hostAddress();
   }
 
   /** For a peer without ICE only: send plain to its SDP addresses. Ignored once ICE runs. */

@@ -17,7 +17,7 @@ import javax.net.ssl.TrustManagerFactory;
  * TLS towards our relay ({@code turns:} or {@code ?transport=tls}): the relay's certificate must
  * chain to one of the authorities in the PEM file given with {@code --relay-ca} (the JDK's default
  * trust store without one) and name the relay's literal address, checked by
- * {@link TurnStreamClient}. No revocation look-ups: nothing leaves the machine but the call.
+ * {@link TurnClient}. No revocation look-ups: nothing leaves the machine but the call.
  */
 public final class RelayTls {
   private RelayTls() {}

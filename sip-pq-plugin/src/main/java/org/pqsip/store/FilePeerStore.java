@@ -112,22 +112,42 @@ public final class FilePeerStore implements PeerStore, AutoCloseable {
     return file;
   }
 
-  /** An exclusive lock on the store's lock file (between processes), released by close. */
-  private record Locked(FileChannel channel) implements java.io.Closeable {
+  /**
+   * File locks belong to the whole JVM: a second lock on the same file from this JVM throws
+   * OverlappingFileLockException instead of waiting. So stores of one JVM on the same file first
+   * take this in-process lock (one per lock file), then the file lock that orders processes.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock>
+      IN_PROCESS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** An exclusive lock on the store's lock file (between processes and threads), released by close. */
+  private record Locked(FileChannel channel, java.util.concurrent.locks.ReentrantLock inProcess)
+      implements java.io.Closeable {
     @Override
     public void close() throws IOException {
-      channel.close(); // releases the lock
+      try {
+        channel.close(); // releases the file lock
+      } finally {
+        inProcess.unlock();
+      }
     }
   }
 
   private Locked lock() throws IOException {
-    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-    FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path lockFile = file.resolveSibling(file.getFileName() + ".lock").toAbsolutePath().normalize();
+    java.util.concurrent.locks.ReentrantLock inProcess =
+        IN_PROCESS.computeIfAbsent(lockFile, k -> new java.util.concurrent.locks.ReentrantLock());
+    inProcess.lock();
+    FileChannel ch = null;
     try {
+      ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       ch.lock();
-      return new Locked(ch);
+      return new Locked(ch, inProcess);
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      if (ch != null) {
+        ch.close();
+      }
+      inProcess.unlock();
       throw e;
     }
   }

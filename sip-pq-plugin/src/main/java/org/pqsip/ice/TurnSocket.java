@@ -10,12 +10,12 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 
 /**
- * A {@link TurnStreamClient}'s relayed address as the datagram socket ice4j checks and sends
+ * A {@link TurnClient}'s relayed address as the datagram socket ice4j checks and sends
  * through: {@link #send} goes to the peer over the TURN connection, {@link #receive} returns what
  * the peers sent, with their address. Received datagrams wait in a fixed ring of buffers (no
  * allocation per packet); when the ring is full the newest is dropped, as a full UDP socket would.
  */
-final class TurnStreamSocket extends DatagramSocket implements TurnStreamClient.Receiver {
+final class TurnSocket extends DatagramSocket implements TurnClient.Receiver {
   private static final int SLOTS = 128;
   private static final int SLOT_BYTES = 1500;
 
@@ -24,17 +24,17 @@ final class TurnStreamSocket extends DatagramSocket implements TurnStreamClient.
   private final InetSocketAddress[] senders = new InetSocketAddress[SLOTS];
   private int head;
   private int count;
-  private TurnStreamClient client;
+  private TurnClient client;
   private InetSocketAddress local;
   private boolean closed;
 
   /** An unbound socket: it never touches the network itself. */
-  TurnStreamSocket() throws SocketException {
+  TurnSocket() throws SocketException {
     super((SocketAddress) null);
   }
 
   /** The client this socket sends through; called once, before ice4j sees the socket. */
-  synchronized void attach(TurnStreamClient c) {
+  synchronized void attach(TurnClient c) {
     this.client = c;
     this.local = c.relayed();
   }
@@ -91,7 +91,7 @@ final class TurnStreamSocket extends DatagramSocket implements TurnStreamClient.
 
   @Override
   public void send(DatagramPacket p) throws IOException {
-    TurnStreamClient c;
+    TurnClient c;
     synchronized (this) {
       c = client;
     }
@@ -121,7 +121,7 @@ final class TurnStreamSocket extends DatagramSocket implements TurnStreamClient.
   /** Ends the allocation and the connection, and wakes readers. */
   @Override
   public void close() {
-    TurnStreamClient c;
+    TurnClient c;
     synchronized (this) {
       if (closed) {
         return;

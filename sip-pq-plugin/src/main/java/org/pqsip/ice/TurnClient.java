@@ -1,8 +1,7 @@
 package org.pqsip.ice;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -23,7 +22,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.pqsip.stun.RestCredentials;
-import org.pqsip.stun.StreamFraming;
 import org.pqsip.stun.StunAttribute;
 import org.pqsip.stun.StunClass;
 import org.pqsip.stun.StunException;
@@ -32,19 +30,23 @@ import org.pqsip.stun.StunMethod;
 import org.pqsip.stun.XorAddress;
 
 /**
- * A TURN client that reaches the relay over TCP or TLS (RFC 8656 §12.5 framing: STUN messages
- * and ChannelData padded to four bytes on one byte stream) for a UDP relayed address, for
- * networks that block UDP. ice4j's TURN harvester cannot do this (its Allocate over TCP asks for
- * nothing else than a plain socket), so this is ours, on the codec the relay itself uses.
+ * Our TURN client (RFC 8656), on the codec the relay itself uses, for a UDP relayed address
+ * reached over UDP, TCP or TLS ({@link TurnWire}). ice4j's own TURN harvester is not used: over
+ * TCP it asks for nothing but a plain socket, and over UDP it answers a refused CreatePermission
+ * (a relay that denies a peer, such as its own relayed addresses or a private host candidate) by
+ * asking again at once, thousands of times a second, for as long as a check to that peer is
+ * queued.
  *
  * <p>One allocation per client. Sending to a peer binds a channel first (ChannelBind, which also
- * installs the permission): the relay handles a connection's frames in order, so ChannelData
- * written right after the ChannelBind request is relayed once the binding exists, without waiting
- * for the answer. Allocation, permissions and channels are refreshed every two minutes (nonce
- * renewals answered with 438 are retried once). Received datagrams (ChannelData or Data
- * indications) go to the {@link Receiver} on the client's reader thread.
+ * installs the permission): ChannelData written right after the ChannelBind request is relayed
+ * once the binding exists (over a stream the relay handles frames in order; over UDP a lost
+ * binding is retransmitted and the datagrams before it are lost, as datagrams may be). A refused
+ * binding is not asked again until the next refresh. Allocation, permissions and channels are
+ * refreshed every two minutes (nonce renewals answered with 438 are retried once); over UDP
+ * unanswered requests are sent again every 500 ms, at most six times. Received datagrams
+ * (ChannelData or Data indications) go to the {@link Receiver} on the client's reader thread.
  */
-public final class TurnStreamClient implements AutoCloseable {
+public final class TurnClient implements AutoCloseable {
   /** Datagrams from peers, on the reader thread; the buffer is reused after return. */
   public interface Receiver {
     void datagram(InetSocketAddress from, byte[] data, int offset, int length);
@@ -53,7 +55,9 @@ public final class TurnStreamClient implements AutoCloseable {
     void closed();
   }
 
-  private static final int MAX_FRAME = 4 + 0xffff + 3;
+  private static final int MAX_FRAME = TurnWire.MAX_FRAME;
+  private static final long RETRANSMIT_MILLIS = 500;
+  private static final int MAX_TRANSMISSIONS = 7;
   private static final int FIRST_CHANNEL = 0x4000;
   private static final int LAST_CHANNEL = 0x4ffe;
   private static final long REFRESH_SECONDS = 120;
@@ -66,9 +70,7 @@ public final class TurnStreamClient implements AutoCloseable {
     return t;
   });
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private final TurnWire wire;
   private final String username;
   private final String realm;
   private final byte[] key;
@@ -78,20 +80,22 @@ public final class TurnStreamClient implements AutoCloseable {
   private final Map<Integer, InetSocketAddress> peers = new ConcurrentHashMap<>();
   /** Requests sent and not answered yet, for the one retry after a stale nonce. */
   private final Map<ByteBuffer, Runnable> retries = new ConcurrentHashMap<>();
+  /** Over UDP: requests not answered yet and how often each was sent. */
+  private final Map<ByteBuffer, Unanswered> unanswered = new ConcurrentHashMap<>();
   private final byte[] frame = new byte[MAX_FRAME];
-  private final byte[] readBuf = new byte[2 * MAX_FRAME];
-  private final ByteBuffer readView = ByteBuffer.wrap(readBuf);
+  private final byte[] readBuf = new byte[MAX_FRAME];
   private volatile byte[] nonce;
   private int nextChannel = FIRST_CHANNEL;
   private ScheduledFuture<?> refresh;
+  private ScheduledFuture<?> retransmit;
   private Thread reader;
   private volatile boolean closed;
 
-  private TurnStreamClient(Socket socket, String username, String realm, byte[] key, byte[] nonce,
-      InetSocketAddress relayed, Receiver receiver) throws IOException {
-    this.socket = socket;
-    this.in = socket.getInputStream();
-    this.out = socket.getOutputStream();
+  private record Unanswered(byte[] message, int sent) {}
+
+  private TurnClient(TurnWire wire, String username, String realm, byte[] key, byte[] nonce,
+      InetSocketAddress relayed, Receiver receiver) {
+    this.wire = wire;
     this.username = username;
     this.realm = realm;
     this.key = key;
@@ -101,22 +105,34 @@ public final class TurnStreamClient implements AutoCloseable {
   }
 
   /**
-   * Connects to {@code relay} (TCP, or TLS through {@code tls}, checking the relay's certificate
-   * names its literal address) and allocates a UDP relayed address with REST credentials
-   * ({@code username}, {@code password}); everything within {@code timeout}.
+   * Allocates a UDP relayed address on {@code relay} with REST credentials ({@code username},
+   * {@code password}), everything within {@code timeout}: over UDP from a socket of its own on
+   * {@code local}, or over TCP, or TLS through {@code tls} (the relay's certificate must name its
+   * literal address).
    */
-  public static TurnStreamClient allocate(RelayUri relay, Optional<SSLSocketFactory> tls, String username, String password,
-      Duration timeout, Receiver receiver) throws IOException {
-    if (relay.transport().equals("udp")) {
-      throw new IllegalArgumentException("a stream client needs a tcp or tls relay");
-    }
+  public static TurnClient allocate(RelayUri relay, Optional<SSLSocketFactory> tls, InetAddress local, String username,
+      String password, Duration timeout, Receiver receiver) throws IOException {
     int ms = (int) Math.max(1, timeout.toMillis());
+    long deadline = System.nanoTime() + ms * 1_000_000L;
+    TurnWire wire = relay.transport().equals("udp") ? new TurnDatagramWire(local, relay.address()) : stream(relay, tls, ms);
+    try {
+      return handshake(wire, username, password, deadline, receiver);
+    } catch (SocketTimeoutException e) {
+      wire.close();
+      throw new IOException("relay did not answer within " + ms + " ms");
+    } catch (IOException | RuntimeException e) {
+      wire.close();
+      throw e;
+    }
+  }
+
+  private static TurnWire stream(RelayUri relay, Optional<SSLSocketFactory> tls, int ms) throws IOException {
     Socket s = new Socket();
     try {
       s.connect(relay.address(), ms);
       s.setTcpNoDelay(true);
-      s.setSoTimeout(ms);
       if (relay.transport().equals("tls")) {
+        s.setSoTimeout(ms);
         SSLSocket ssl = (SSLSocket) tls.orElseThrow(() -> new IOException("no TLS settings for a tls relay"))
             .createSocket(s, relay.address().getAddress().getHostAddress(), relay.address().getPort(), true);
         SSLParameters p = ssl.getSSLParameters();
@@ -125,7 +141,7 @@ public final class TurnStreamClient implements AutoCloseable {
         ssl.startHandshake();
         s = ssl;
       }
-      return handshake(s, username, password, receiver);
+      return new TurnStreamWire(s);
     } catch (SocketTimeoutException e) {
       s.close();
       throw new IOException("relay did not answer within " + ms + " ms");
@@ -135,9 +151,11 @@ public final class TurnStreamClient implements AutoCloseable {
     }
   }
 
-  private static TurnStreamClient handshake(Socket s, String username, String password, Receiver receiver) throws IOException {
-    Exchange x = new Exchange(s);
-    StunMessage challenge = x.ask(StunMessage.of(StunClass.REQUEST, StunMethod.ALLOCATE, tid(), UDP).encode(null, false, true));
+  private static TurnClient handshake(TurnWire wire, String username, String password, long deadline, Receiver receiver)
+      throws IOException {
+    byte[] buf = new byte[MAX_FRAME];
+    StunMessage challenge = ask(wire, StunMessage.of(StunClass.REQUEST, StunMethod.ALLOCATE, tid(), UDP)
+        .encode(null, false, true), deadline, buf);
     Optional<StunAttribute> realmAttr = challenge.attribute(StunAttribute.REALM);
     Optional<StunAttribute> nonceAttr = challenge.attribute(StunAttribute.NONCE);
     if (challenge.messageClass() != StunClass.ERROR || realmAttr.isEmpty() || nonceAttr.isEmpty()) {
@@ -146,7 +164,8 @@ public final class TurnStreamClient implements AutoCloseable {
     String realm = new String(realmAttr.get().value(), StandardCharsets.UTF_8);
     byte[] key = RestCredentials.longTermKey(username, realm, password);
     byte[] tid = tid();
-    StunMessage ok = x.ask(signed(StunMethod.ALLOCATE, tid, UDP, username, realm, nonceAttr.get().value(), key));
+    StunMessage ok = ask(wire, signed(StunMethod.ALLOCATE, tid, UDP, username, realm, nonceAttr.get().value(), key),
+        deadline, buf);
     if (ok.messageClass() != StunClass.SUCCESS || !ok.integrityValid(key)) {
       throw new IOException("relay refused the allocation (" + errorOf(ok) + ")");
     }
@@ -157,13 +176,62 @@ public final class TurnStreamClient implements AutoCloseable {
     } catch (StunException e) {
       throw new IOException("allocation with a malformed XOR-RELAYED-ADDRESS", e);
     }
-    s.setSoTimeout(0);
-    TurnStreamClient c = new TurnStreamClient(s, username, realm, key, nonceAttr.get().value(), relayed, receiver);
-    c.reader = new Thread(c::readLoop, "pqsip-turn-stream");
+    wire.readTimeout(0);
+    TurnClient c = new TurnClient(wire, username, realm, key, nonceAttr.get().value(), relayed, receiver);
+    c.reader = new Thread(c::readLoop, "pqsip-turn");
     c.reader.setDaemon(true);
     c.reader.start();
     c.refresh = REFRESHER.scheduleAtFixedRate(c::refreshAll, REFRESH_SECONDS, REFRESH_SECONDS, TimeUnit.SECONDS);
+    if (!wire.reliable()) {
+      c.retransmit = REFRESHER.scheduleAtFixedRate(c::retransmit, RETRANSMIT_MILLIS, RETRANSMIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
     return c;
+  }
+
+  /**
+   * A request and its answer before the reader thread runs (the Allocate exchange): over UDP the
+   * request goes again after 500 ms, 1 s, 2 s, … until {@code deadline}; other messages are ignored.
+   */
+  private static StunMessage ask(TurnWire wire, byte[] request, long deadline, byte[] buf) throws IOException {
+    byte[] tid = java.util.Arrays.copyOfRange(request, 8, StunMessage.HEADER);
+    long rto = RETRANSMIT_MILLIS;
+    wire.write(request, 0, request.length);
+    long nextSend = System.nanoTime() + rto * 1_000_000L;
+    while (true) {
+      long now = System.nanoTime();
+      long until = wire.reliable() ? deadline : Math.min(deadline, nextSend);
+      if (now >= deadline) {
+        throw new SocketTimeoutException("no answer");
+      }
+      if (now >= until) {
+        rto *= 2;
+        nextSend = now + rto * 1_000_000L;
+        wire.write(request, 0, request.length);
+        continue;
+      }
+      wire.readTimeout((int) Math.max(1, (until - now) / 1_000_000));
+      int n;
+      try {
+        n = wire.read(buf);
+      } catch (SocketTimeoutException e) {
+        continue; // the loop decides: send again or give up
+      }
+      if ((buf[0] & 0xc0) != 0) {
+        continue; // ChannelData before the allocation exists: not for us
+      }
+      StunMessage m;
+      try {
+        m = StunMessage.decode(buf, 0, n);
+      } catch (StunException e) {
+        if (wire.reliable()) {
+          throw new IOException("relay answered with a malformed STUN message", e);
+        }
+        continue; // a damaged datagram: wait for the retransmission's answer
+      }
+      if (java.util.Arrays.equals(m.transactionId(), tid)) {
+        return m;
+      }
+    }
   }
 
   /** The UDP address the relay gave us: our relayed candidate. */
@@ -220,7 +288,7 @@ public final class TurnStreamClient implements AutoCloseable {
         new StunAttribute(StunAttribute.CHANNEL_NUMBER, new byte[] {(byte) (channel >>> 8), (byte) channel, 0, 0}),
         new StunAttribute(StunAttribute.XOR_PEER_ADDRESS, XorAddress.encode(peer, t))), username, realm, nonce, key);
     retries.put(ByteBuffer.wrap(t), () -> quietly(() -> sendChannelBind(channel, peer)));
-    write(msg, 0, msg.length);
+    request(t, msg);
   }
 
   private void sendRefresh(int lifetime) throws IOException {
@@ -230,8 +298,10 @@ public final class TurnStreamClient implements AutoCloseable {
         username, realm, nonce, key);
     if (lifetime > 0) {
       retries.put(ByteBuffer.wrap(t), () -> quietly(() -> sendRefresh(lifetime)));
+      request(t, msg);
+    } else {
+      write(msg, 0, msg.length); // the last word: not retransmitted, the allocation expires anyway
     }
-    write(msg, 0, msg.length);
   }
 
   private static byte[] indication(InetSocketAddress peer, byte[] data, int offset, int length) {
@@ -247,8 +317,29 @@ public final class TurnStreamClient implements AutoCloseable {
   }
 
   private void write(byte[] b, int off, int len) throws IOException {
-    synchronized (out) {
-      out.write(b, off, len);
+    synchronized (wire) {
+      wire.write(b, off, len);
+    }
+  }
+
+  /** A request: over UDP it is remembered until answered, for {@link #retransmit}. */
+  private void request(byte[] tid, byte[] msg) throws IOException {
+    if (!wire.reliable()) {
+      unanswered.put(ByteBuffer.wrap(tid), new Unanswered(msg, 1));
+    }
+    write(msg, 0, msg.length);
+  }
+
+  /** Over UDP, every 500 ms: unanswered requests go again, up to seven sendings each. */
+  private void retransmit() {
+    for (Map.Entry<ByteBuffer, Unanswered> e : unanswered.entrySet()) {
+      Unanswered u = e.getValue();
+      if (u.sent() >= MAX_TRANSMISSIONS) {
+        unanswered.remove(e.getKey());
+        retries.remove(e.getKey());
+      } else if (unanswered.replace(e.getKey(), u, new Unanswered(u.message(), u.sent() + 1))) {
+        quietly(() -> write(u.message(), 0, u.message().length));
+      }
     }
   }
 
@@ -264,33 +355,10 @@ public final class TurnStreamClient implements AutoCloseable {
   }
 
   private void readLoop() {
-    int start = 0;
-    int end = 0;
     try {
       while (!closed) {
-        int n = in.read(readBuf, end, readBuf.length - end);
-        if (n < 0) {
-          return;
-        }
-        end += n;
-        while (true) {
-          int f = StreamFraming.frameLength(readView, start, end, MAX_FRAME);
-          if (f == StreamFraming.INCOMPLETE) {
-            break;
-          }
-          if (f == StreamFraming.INVALID) {
-            return; // not TURN: drop the connection, the candidate fails and ICE moves on
-          }
-          frame(start, f);
-          start += f;
-        }
-        if (start == end) {
-          start = end = 0;
-        } else if (readBuf.length - end < MAX_FRAME) {
-          System.arraycopy(readBuf, start, readBuf, 0, end - start);
-          end -= start;
-          start = 0;
-        }
+        int n = wire.read(readBuf);
+        received(readBuf, n);
       }
     } catch (IOException e) {
       return; // connection gone (closed by us, or by the network)
@@ -299,19 +367,20 @@ public final class TurnStreamClient implements AutoCloseable {
     }
   }
 
-  private void frame(int at, int length) {
-    if ((readBuf[at] & 0xc0) == 0x40) {
-      int channel = ((readBuf[at] & 0xff) << 8) | (readBuf[at + 1] & 0xff);
-      int len = ((readBuf[at + 2] & 0xff) << 8) | (readBuf[at + 3] & 0xff);
+  /** One message or frame from the relay, at the start of {@code b}. */
+  private void received(byte[] b, int length) {
+    if (length >= 4 && (b[0] & 0xc0) == 0x40) {
+      int channel = ((b[0] & 0xff) << 8) | (b[1] & 0xff);
+      int len = ((b[2] & 0xff) << 8) | (b[3] & 0xff);
       InetSocketAddress from = peers.get(channel);
-      if (from != null) {
-        receiver.datagram(from, readBuf, at + 4, len);
+      if (from != null && 4 + len <= length) {
+        receiver.datagram(from, b, 4, len);
       }
       return;
     }
     StunMessage m;
     try {
-      m = StunMessage.decode(readBuf, at, length);
+      m = StunMessage.decode(b, 0, length);
     } catch (StunException e) {
       return; // a malformed message from the relay is dropped, as on UDP
     }
@@ -328,7 +397,9 @@ public final class TurnStreamClient implements AutoCloseable {
       }
       return;
     }
-    Runnable retry = retries.remove(ByteBuffer.wrap(m.transactionId()));
+    ByteBuffer tid = ByteBuffer.wrap(m.transactionId());
+    unanswered.remove(tid);
+    Runnable retry = retries.remove(tid);
     if (retry != null && m.messageClass() == StunClass.ERROR && errorOf(m) == 438) {
       m.attribute(StunAttribute.NONCE).ifPresent(n -> {
         nonce = n.value();
@@ -385,9 +456,12 @@ public final class TurnStreamClient implements AutoCloseable {
     if (refresh != null) {
       refresh.cancel(false);
     }
+    if (retransmit != null) {
+      retransmit.cancel(false);
+    }
     receiver.closed();
     try {
-      socket.close();
+      wire.close();
     } catch (IOException e) {
       return; // closing: nothing left to do
     }
@@ -396,46 +470,5 @@ public final class TurnStreamClient implements AutoCloseable {
   /** Whether the connection is gone. */
   public boolean isClosed() {
     return closed;
-  }
-
-  /** Request and answer before the reader thread runs: the Allocate exchange. */
-  private static final class Exchange {
-    private final InputStream in;
-    private final OutputStream out;
-    private final byte[] buf = new byte[MAX_FRAME];
-
-    Exchange(Socket s) throws IOException {
-      this.in = s.getInputStream();
-      this.out = s.getOutputStream();
-    }
-
-    StunMessage ask(byte[] request) throws IOException {
-      out.write(request);
-      readFully(0, StunMessage.HEADER);
-      if ((buf[0] & 0xc0) != 0) {
-        throw new IOException("relay answered the Allocate with something that is not STUN");
-      }
-      int len = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
-      if ((len & 3) != 0 || StunMessage.HEADER + len > StunMessage.MAX_LENGTH) {
-        throw new IOException("relay answered with a malformed STUN message");
-      }
-      readFully(StunMessage.HEADER, len);
-      try {
-        return StunMessage.decode(buf, 0, StunMessage.HEADER + len);
-      } catch (StunException e) {
-        throw new IOException("relay answered with a malformed STUN message", e);
-      }
-    }
-
-    private void readFully(int off, int len) throws IOException {
-      int done = 0;
-      while (done < len) {
-        int n = in.read(buf, off + done, len - done);
-        if (n < 0) {
-          throw new IOException("relay closed the connection");
-        }
-        done += n;
-      }
-    }
   }
 }

@@ -12,20 +12,27 @@ import org.ice4j.socket.IceUdpSocketWrapper;
 import org.ice4j.socket.MultiplexingDatagramSocket;
 
 /**
- * A relayed candidate whose allocation lives on a TCP or TLS connection to our relay
- * ({@link TurnStreamClient}): to ice4j it is a relayed UDP candidate like the ones its own TURN
- * harvester makes, checked and kept alive through a {@link TurnStreamSocket}. Its base is itself
- * (RFC 8445 §5.1.1.2); freeing it ends the allocation.
+ * A relayed candidate whose allocation our {@link TurnClient} holds (over UDP, TCP or TLS): to
+ * ice4j it is a relayed UDP candidate like the ones its own TURN harvester makes, checked and
+ * kept alive through a {@link TurnSocket}. Its base is itself (RFC 8445 §5.1.1.2); freeing it
+ * ends the allocation.
  */
-final class StreamRelayedCandidate extends LocalCandidate {
+final class TurnRelayedCandidate extends LocalCandidate {
   private final IceSocketWrapper socket;
+  private final boolean overStream;
 
-  StreamRelayedCandidate(TurnStreamSocket relayed, Component component, RelayUri relay) throws SocketException {
+  TurnRelayedCandidate(TurnSocket relayed, Component component, RelayUri relay) throws SocketException {
     super(new TransportAddress(relayed.getLocalSocketAddress(), Transport.UDP), component,
         CandidateType.RELAYED_CANDIDATE, CandidateExtendedType.TURN_RELAYED_CANDIDATE, null);
     setBase(this);
-    setRelayServerAddress(new TransportAddress(relay.address(), Transport.TCP));
+    overStream = !relay.transport().equals("udp");
+    setRelayServerAddress(new TransportAddress(relay.address(), overStream ? Transport.TCP : Transport.UDP));
     this.socket = new IceUdpSocketWrapper(new MultiplexingDatagramSocket(relayed));
+  }
+
+  /** Whether the relay is reached over TCP or TLS (UDP to it did not work). */
+  boolean overStream() {
+    return overStream;
   }
 
   @Override
