@@ -14,7 +14,9 @@ import org.pqsip.interop.PhoneOutput;
  * {@code ./pq bench ice [RUNS [SCENARIO]]} (root: it builds network namespaces and iptables NATs, and
  * deletes them): PQ calls between two phones behind NAT routers, per scenario RUNS calls
  * (default 5), printing medians of what the caller reports: {@code pathMs} (connectivity
- * checks started to the first path chosen: media goes out on it from then), {@code setupMs}
+ * checks started to the first path chosen: media goes out on it from then), {@code media A/B}
+ * (each phone's {@code mediaMs}: its checks started to its first media packet received; the
+ * callee starts checking when it answers, before the caller), {@code setupMs}
  * (INVITE sent to {@code established}, which waits for keys and the first path), the path chosen, and for the
  * mid-call cut the {@code gapMs} each phone reports when media moves to the relay, and how long
  * until both are back on P2P once the cut is lifted, and for a NAT moving to a new address the
@@ -57,20 +59,15 @@ public final class IceBench {
         new Scenario("A's NAT moves to a new address", NatTopology.Mapping.ENDPOINT_INDEPENDENT,
             NatTopology.Mapping.ENDPOINT_INDEPENDENT, false, false, false, null, true));
     System.out.printf("ICE bench: %d calls per scenario, medians%n", runs);
-    System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %12s %8s%n", "scenario", "path", "pathMs", "setupMs", "gapMs A",
-        "gapMs B", "back on p2p", "restored", "failed");
+    System.out.printf("%-34s %-6s %8s %10s %10s %10s %10s %12s %12s %8s%n", "scenario", "path", "pathMs", "media A/B", "setupMs",
+        "gapMs A", "gapMs B", "back on p2p", "restored", "failed");
     String only = args.length > 1 ? args[1] : "";
     for (Scenario s : scenarios) {
       if (!s.name().contains(only)) {
         continue;
       }
       Path dir = Files.createTempDirectory("pq-ice-bench");
-      List<Double> setup = new ArrayList<>();
-      List<Double> pathMs = new ArrayList<>();
-      List<Double> gapA = new ArrayList<>();
-      List<Double> gapB = new ArrayList<>();
-      List<Double> back = new ArrayList<>();
-      List<Double> restored = new ArrayList<>();
+      Figures f = new Figures();
       String path = "?";
       int failed = 0;
       try (NatCallLab lab = NatCallLab.start("pqb" + (ProcessHandle.current().pid() % 100000), s.a(), s.b(), dir)) {
@@ -82,21 +79,32 @@ public final class IceBench {
         }
         for (int i = 0; i < runs; i++) {
           try {
-            path = run(lab, s, i, pathMs, setup, gapA, gapB, back, restored);
+            path = run(lab, s, i, f);
           } catch (AssertionError e) {
             failed++; // counted, not hidden: the first line says what did not happen
             System.err.println("run " + (i + 1) + " of '" + s.name() + "': " + e.getMessage()); // with the phone's output
           }
         }
       }
-      System.out.printf("%-34s %-6s %8s %10s %10s %10s %12s %12s %8d%n", s.name(), path, median(pathMs), median(setup),
-          median(gapA), median(gapB), median(back), median(restored), failed);
+      System.out.printf("%-34s %-6s %8s %10s %10s %10s %10s %12s %12s %8d%n", s.name(), path, median(f.pathMs),
+          median(f.mediaMs) + "/" + median(f.mediaMsB), median(f.setup), median(f.gapA), median(f.gapB), median(f.back), median(f.restored), failed);
     }
   }
 
   /** One call of the scenario; returns the path the caller reported. Its phones are stopped either way. */
-  private static String run(NatCallLab lab, Scenario s, int run, List<Double> pathMs, List<Double> setup, List<Double> gapA,
-      List<Double> gapB, List<Double> back, List<Double> restored) throws Exception {
+  /** What the runs of one scenario measured, in milliseconds. */
+  private static final class Figures {
+    final List<Double> pathMs = new ArrayList<>();
+    final List<Double> mediaMs = new ArrayList<>();
+    final List<Double> mediaMsB = new ArrayList<>();
+    final List<Double> setup = new ArrayList<>();
+    final List<Double> gapA = new ArrayList<>();
+    final List<Double> gapB = new ArrayList<>();
+    final List<Double> back = new ArrayList<>();
+    final List<Double> restored = new ArrayList<>();
+  }
+
+  private static String run(NatCallLab lab, Scenario s, int run, Figures f) throws Exception {
     try (ExternalProcess b = lab.phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1")) {
       b.awaitLine("\"event\":\"registered\"", NatCallLab.T);
       List<String> args = new ArrayList<>(List.of("--call", "sip:hB@pq.test", "--duration",
@@ -106,31 +114,39 @@ public final class IceBench {
       }
       try (ExternalProcess a = lab.phone("hA", NatTopology.HOST_A, args.toArray(String[]::new))) {
         String established = a.awaitLine("\"event\":\"established\"", NatCallLab.T);
-        setup.add(number(established, "setupMs"));
-        pathMs.add(number(established, "pathMs"));
+        f.setup.add(number(established, "setupMs"));
+        f.pathMs.add(number(established, "pathMs"));
         if (s.cutMidCall()) {
           a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 100, NatCallLab.T, "2 s of audio");
           lab.p2pUdp("-I");
           try {
-            gapA.add(number(a.awaitLine("\"to\":\"relay\"", NatCallLab.T), "gapMs"));
-            gapB.add(number(b.awaitLine("\"to\":\"relay\"", NatCallLab.T), "gapMs"));
+            f.gapA.add(number(a.awaitLine("\"to\":\"relay\"", NatCallLab.T), "gapMs"));
+            f.gapB.add(number(b.awaitLine("\"to\":\"relay\"", NatCallLab.T), "gapMs"));
           } finally {
             lab.p2pUdp("-D");
           }
           long lifted = System.nanoTime();
           a.awaitLine("\"to\":\"p2p\"", NatCallLab.T);
           b.awaitLine("\"to\":\"p2p\"", NatCallLab.T);
-          back.add((System.nanoTime() - lifted) / 1e6);
+          f.back.add((System.nanoTime() - lifted) / 1e6);
         }
         if (s.natMoves()) {
           a.await(o -> PhoneOutput.lastPacketsReceived(o) >= 100, NatCallLab.T, "2 s of audio");
           long moved = System.nanoTime();
           lab.moveUdpToNewAddress("rA", "203.0.113." + (20 + run)); // a fresh address per run
           a.awaitLine("\"event\":\"path-restored\"", NatCallLab.T);
-          restored.add((System.nanoTime() - moved) / 1e6);
+          f.restored.add((System.nanoTime() - moved) / 1e6);
         }
         a.awaitLine("\"event\":\"ended\"", NatCallLab.T);
         b.awaitLine("\"event\":\"ended\"", NatCallLab.T);
+        double media = PhoneOutput.lastMedia(a.output(), "mediaMs");
+        if (media >= 0) {
+          f.mediaMs.add(media);
+        }
+        double mediaB = PhoneOutput.lastMedia(b.output(), "mediaMs");
+        if (mediaB >= 0) {
+          f.mediaMsB.add(mediaB);
+        }
         a.waitForExit(NatCallLab.T);
         b.waitForExit(NatCallLab.T);
         return PhoneOutput.text(established, "path");

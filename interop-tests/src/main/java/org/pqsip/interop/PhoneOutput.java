@@ -17,6 +17,17 @@ public final class PhoneOutput {
     return last;
   }
 
+  /** A field ({@code packetsSent}, {@code packetsLost}, {@code mediaMs}, …) of the last {@code media} event, or -1. */
+  public static double lastMedia(String output, String field) {
+    String last = null;
+    for (String line : output.split("\n")) {
+      if (line.contains("\"event\":\"media\"")) {
+        last = line;
+      }
+    }
+    return last == null ? -1 : number(last, field);
+  }
+
   /** The SAS in an {@code established} line, or "". */
   public static String sas(String line) {
     Matcher m = Pattern.compile("\"sas\":\"([^\"]+)\"").matcher(line);

@@ -53,8 +53,24 @@ class NatIceIT {
     b.awaitLine("\"event\":\"ended\"", T);
     assertThat(PhoneOutput.lastPacketsReceived(a.output())).as("hB -> hA").isGreaterThan(50);
     assertThat(PhoneOutput.lastPacketsReceived(b.output())).as("hA -> hB").isGreaterThan(50);
+    receivedWhatWasSent(a, b, 0);
+    receivedWhatWasSent(b, a, 0);
     assertThat(a.output() + b.output()).doesNotContain("\"event\":\"rekeyed\"");
     return new String[] {ea, eb};
+  }
+
+  /** Packets at the edges: sent before the receiver's media started or after its call ended. */
+  private static final long EDGE_PACKETS = 25;
+
+  /**
+   * {@code to} received what {@code from} sent, less the edges of the call, and lost at most
+   * {@code gapLoss} packets inside it (sequence numbers it never saw: a measured switch gap).
+   */
+  private static void receivedWhatWasSent(ExternalProcess from, ExternalProcess to, long gapLoss) {
+    long sent = (long) PhoneOutput.lastMedia(from.output(), "packetsSent");
+    long received = (long) PhoneOutput.lastMedia(to.output(), "packetsReceived");
+    assertThat((long) PhoneOutput.lastMedia(to.output(), "packetsLost")).as("lost inside the call").isBetween(0L, gapLoss);
+    assertThat(received).as("received of " + sent + " sent").isGreaterThanOrEqualTo(sent - EDGE_PACKETS - gapLoss);
   }
 
   /**
@@ -245,6 +261,9 @@ class NatIceIT {
     assertThat(PhoneOutput.sas(ea)).isEqualTo(PhoneOutput.sas(eb));
     assertThat(a.output() + b.output()).doesNotContain("\"event\":\"rekeyed\"").doesNotContain("\"event\":\"error\"");
     assertThat(PhoneOutput.lastPacketsReceived(a.output())).as("15 s of audio, a gap of a few packets").isGreaterThan(650);
+    // loss only inside the measured gaps (20 ms a packet), plus a few for the way back to P2P
+    receivedWhatWasSent(b, a, gapMs(toRelay) / 20 + 5);
+    receivedWhatWasSent(a, b, gapMs(toRelayB) / 20 + 5);
   }
 
   private static long gapMs(String line) {

@@ -39,7 +39,9 @@ import org.pqsip.stun.RestCredentials;
  *
  * <p>Receiving: one thread per local candidate socket (host, relayed) reads what ice4j's STUN
  * layer leaves (media) and reports it with the pair it came over, so the policy knows which
- * path delivers. Datagrams from addresses with no validated pair are dropped.
+ * path delivers. Datagrams from the peer's signalled addresses over a pair not validated here yet
+ * are media too (pair {@link #EARLY}: the peer may validate and send first); datagrams from
+ * anyone else are dropped.
  */
 public final class IceAgent implements AutoCloseable {
   /** What the agent reports, on ice4j's threads and the receive threads. */
@@ -51,10 +53,12 @@ public final class IceAgent implements AutoCloseable {
     /** A check on this pair was answered (a consent keep-alive): the path works now. */
     void pairAnswered(int pair);
 
-    /** A datagram that is not STUN arrived over {@code pair}; the buffer is reused after return. */
+    /** A datagram that is not STUN arrived over {@code pair} ({@link #EARLY}: not validated here yet); the buffer is reused after return. */
     void media(int pair, byte[] data, int offset, int length);
   }
 
+  /** The pair id of media from a signalled peer address over a pair not validated here yet. */
+  public static final int EARLY = -1;
   private static final AtomicInteger TOKENS = new AtomicInteger();
   private static final java.time.Duration RELAY_TIMEOUT = java.time.Duration.ofMillis(1500);
 
@@ -68,6 +72,8 @@ public final class IceAgent implements AutoCloseable {
   private final Map<Integer, CandidatePair> pairs = new ConcurrentHashMap<>();
   /** Per local socket (host or relayed candidate), validated remote address → pair: a lookup per packet, no scan. */
   private final Map<LocalCandidate, Map<SocketAddress, Integer>> routes = new ConcurrentHashMap<>();
+  /** The peer's signalled candidate addresses: media from them counts before their pair validates here. */
+  private final java.util.Set<SocketAddress> remoteAddresses = ConcurrentHashMap.newKeySet();
   private final List<Thread> receivers = new ArrayList<>();
   private final AtomicInteger nextId = new AtomicInteger(1);
   private volatile long checksStarted;
@@ -242,6 +248,7 @@ public final class IceAgent implements AutoCloseable {
         case RELAY -> CandidateType.RELAYED_CANDIDATE;
       };
       TransportAddress ta = new TransportAddress(c.address().getAddress(), c.address().getPort(), Transport.UDP);
+      remoteAddresses.add(c.address());
       component.addRemoteCandidate(new RemoteCandidate(ta, component, type, c.foundation(), c.priority(), null));
     }
     checksStarted = now;
@@ -329,6 +336,9 @@ public final class IceAgent implements AutoCloseable {
         Integer id = pairFor(local, from);
         if (id == null && local == host && (from.equals(directRtp) || from.equals(directRtcp))) {
           id = 0;
+        }
+        if (id == null && remoteAddresses.contains(from)) {
+          id = EARLY; // the peer's pair validated on its side first (RFC 8445 §12.2: be ready for media before ICE completes)
         }
         if (id != null) {
           events.media(id, p.getData(), p.getOffset(), p.getLength());

@@ -57,6 +57,8 @@ public final class IceTransport implements MediaTransport {
   private volatile InetSocketAddress directRtcp;
   private volatile boolean closed;
   private volatile String remoteUfrag;
+  /** When the call's first connectivity checks started (System.nanoTime), 0 before. */
+  private volatile long firstChecks;
 
   private IceTransport(IceConfig config, InetSocketAddress local, boolean controlling, NatClass localNat,
       boolean relayReachable, ScheduledExecutorService timers, PathEvents pathEvents) throws IOException {
@@ -136,6 +138,9 @@ public final class IceTransport implements MediaTransport {
         return; // a re-offer with the same credentials: ICE goes on as it is
       }
       remoteUfrag = remote.ufrag();
+      if (firstChecks == 0) {
+        firstChecks = now;
+      }
       policy = new PathPolicy(config.path(), controlling, localNat, remote.nat());
       policy.checksStarted(now);
       apply();
@@ -162,6 +167,18 @@ public final class IceTransport implements MediaTransport {
         agent.direct(rtp, rtcp);
       }
     }
+  }
+
+  /** When the call's first connectivity checks started (System.nanoTime), if they have. */
+  public java.util.OptionalLong checksStarted() {
+    long t = firstChecks;
+    return t == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(t);
+  }
+
+  /** A pair is chosen, or the peer does without ICE. */
+  @Override
+  public boolean canSend() {
+    return !closed && (sendOn > 0 || directRtp != null);
   }
 
   @Override

@@ -206,6 +206,9 @@ public final class MediaSession implements AutoCloseable {
   }
 
   private void sendFrame() {
+    if (!transport.canSend()) {
+      return; // no path yet (ICE checks running, or restarting): nothing sent, nothing counted
+    }
     try {
       source.read(frame);
       byte[] b = txRtp.getBuffer();

@@ -21,6 +21,14 @@ public interface MediaTransport extends AutoCloseable {
 
   void send(PacketBuffer packet, boolean rtcp) throws IOException;
 
+  /**
+   * Whether there is a way to the peer now (with ICE: once a pair is chosen). Until then the
+   * media session sends nothing and counts nothing as sent.
+   */
+  default boolean canSend() {
+    return true;
+  }
+
   /** Starts delivering received packets to {@code receiver}; call once. */
   void start(Receiver receiver);
 

@@ -181,6 +181,7 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       provider.addSipListener(this);
       sip = new SipMessages(config, random, provider, addresses, headers, messages);
       registration = new Registration(config, provider, sip, events, timers);
+      org.pqsip.media.MediaWarmUp.start(); // the first call's first packet no longer pays for SRTP's set-up
       stack.start();
     } catch (javax.sip.PeerUnavailableException | javax.sip.InvalidArgumentException
         | java.util.TooManyListenersException | javax.sip.ObjectInUseException e) {
@@ -790,6 +791,10 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     f.put("replays", st.replays());
     f.put("sendFailures", st.sendFailures());
     media.firstPacketNanos().ifPresent(t -> f.put("firstPacketMs", Math.round((t - call.core.startNanos()) / 1e4) / 100.0));
+    if (call.transport instanceof IceTransport ice) { // checks started → first packet received
+      media.firstPacketNanos().ifPresent(t -> ice.checksStarted()
+          .ifPresent(c -> f.put("mediaMs", Math.round((t - c) / 1e4) / 100.0)));
+    }
     return f;
   }
 
