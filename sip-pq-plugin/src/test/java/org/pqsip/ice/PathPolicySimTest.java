@@ -203,7 +203,20 @@ class PathPolicySimTest {
     assertThat(a.drain()).containsExactly(new PathAction.Send(P2P, java.util.OptionalInt.empty()),
         new PathAction.Selected(PathKind.P2P, 20));
     a.pairValidated(RELAY, PathKind.RELAY, 40 * MS, 70 * MS);
+    assertThat(a.drain()).as("the peer's relay pair needs a moment too").isEmpty();
+    assertThat(a.nextDeadline()).isEqualTo(570 * MS);
+    a.tick(570 * MS);
     assertThat(a.drain()).containsExactly(new PathAction.Nominate(P2P));
+  }
+
+  @Test
+  void relayValidatesLateInTheGrace_theNominationStillWaitsNoLongerThanTheGrace() {
+    PathPolicy a = new PathPolicy(PathSettings.DEFAULTS, true, NatClass.OPEN, NatClass.OPEN);
+    a.checksStarted(0);
+    a.pairValidated(P2P, PathKind.P2P, 20 * MS, 20 * MS);
+    a.drain();
+    a.pairValidated(RELAY, PathKind.RELAY, 40 * MS, 900 * MS);
+    assertThat(a.nextDeadline()).as("the grace bounds it").isEqualTo(1_020 * MS);
   }
 
   @Test

@@ -1,13 +1,14 @@
 package org.pqsip.relay.core;
 
 import java.net.InetAddress;
-import java.security.SecureRandom;
 
 /**
- * Rate limit for unauthenticated requests, per source address, in fixed memory: token buckets in a
- * hashed array (salted per process), so the relay stores no address, only counts. Sources that
- * collide share a bucket, which only makes the limit stricter for them. Single-threaded (one per
- * event loop); {@code now} in nanoseconds is an argument.
+ * Rate limit for unauthenticated requests, per source, in fixed memory: token buckets in an array
+ * indexed by a keyed hash (SipHash-2-4) of the source's address, so the relay stores no address,
+ * only counts, and nobody without the key can pick addresses that share a bucket with a victim's.
+ * An IPv6 source counts by its /64 (one subscriber's prefix: rotating addresses inside it gains
+ * nothing). Sources that collide share a bucket, which only makes the limit stricter for them.
+ * Single-threaded (one per event loop); the key and {@code now} in nanoseconds are arguments.
  */
 public final class SourceLimiter {
   private static final int BUCKETS = 4096;
@@ -15,22 +16,22 @@ public final class SourceLimiter {
   private final double burst;
   private final double[] tokens = new double[BUCKETS];
   private final long[] lastRefill = new long[BUCKETS];
-  private final int salt = new SecureRandom().nextInt();
+  private final SipHash hash;
 
-  /** {@code perSecond} requests per second per source with a burst of twice that. */
-  public SourceLimiter(int perSecond) {
+  /** {@code perSecond} requests per second per source with a burst of twice that; {@code key}: 16 secret bytes. */
+  public SourceLimiter(int perSecond, byte[] key) {
     if (perSecond < 1) {
       throw new IllegalArgumentException("the unauthenticated request rate must be at least 1 per second");
     }
     this.perNano = perSecond / 1e9;
     this.burst = 2.0 * perSecond;
+    this.hash = new SipHash(key);
     java.util.Arrays.fill(tokens, burst);
   }
 
   /** Takes one token from {@code source}'s bucket; false when it is empty (drop the request). */
   public boolean allow(InetAddress source, long now) {
-    int h = (source.hashCode() ^ salt) * 0x9E3779B9;
-    int i = h >>> (32 - 12);
+    int i = bucket(source);
     double t = Math.min(burst, tokens[i] + Math.max(0, now - lastRefill[i]) * perNano);
     lastRefill[i] = now;
     if (t < 1) {
@@ -39,5 +40,11 @@ public final class SourceLimiter {
     }
     tokens[i] = t - 1;
     return true;
+  }
+
+  /** The bucket of a source: the keyed hash of its IPv4 address, or of its IPv6 /64. */
+  int bucket(InetAddress source) {
+    byte[] a = source.getAddress(); // the unauthenticated control path, which decodes STUN anyway
+    return (int) (hash.hash(a, 0, a.length == 16 ? 8 : a.length) >>> (64 - 12));
   }
 }

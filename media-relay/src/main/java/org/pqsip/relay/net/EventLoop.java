@@ -87,7 +87,7 @@ final class EventLoop implements Runnable {
     this.relayAddress = settings.relayAddress();
     this.counters = new RelayCounters();
     this.table = new AllocationTable(quotas);
-    this.service = new TurnService(settings, table, ports, counters, new SourceLimiter(unauthRate));
+    this.service = new TurnService(settings, table, ports, counters, new SourceLimiter(unauthRate, limiterKey()));
     this.dataPath = new DataPath(counters, seed);
     boolean nativeIo = batchedUdp && UdpBatch.AVAILABLE; // plain mode is the JDK's calls throughout
     this.bufNative = nativeIo ? UdpBatch.Native.of(buf) : null;
@@ -579,5 +579,12 @@ final class EventLoop implements Runnable {
     } catch (IOException e) {
       // closing anyway
     }
+  }
+
+  /** A fresh secret key per event loop for the rate limiter's hash: never stored, never logged. */
+  private static byte[] limiterKey() {
+    byte[] k = new byte[16];
+    new java.security.SecureRandom().nextBytes(k);
+    return k;
   }
 }

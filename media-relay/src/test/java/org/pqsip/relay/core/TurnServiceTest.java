@@ -53,7 +53,7 @@ class TurnServiceTest {
   final TurnService turn = new TurnService(
       new TurnService.Settings(creds, REALM, "nonce-key".getBytes(StandardCharsets.UTF_8),
           new PeerPolicy(Set.of(server.getAddress()), List.of()), server.getAddress()),
-      table, ports, counters, new SourceLimiter(5));
+      table, ports, counters, new SourceLimiter(5, new byte[16]));
   final DataPath dataPath = new DataPath(counters, 1);
   final FiveTuple client = new FiveTuple(addr("198.51.100.7", 40000), server, "udp");
   final InetSocketAddress peer = addr("198.51.100.200", 6000);

@@ -53,7 +53,7 @@ class StunDecoderFuzzTest {
             @Override
             public void close(int port) {}
           },
-          COUNTERS, new SourceLimiter(1_000_000_000));
+          COUNTERS, new SourceLimiter(1_000_000_000, new byte[16]));
   private static final DataPath DATA = new DataPath(COUNTERS, 7);
   private static final Allocation ALLOCATION;
 
