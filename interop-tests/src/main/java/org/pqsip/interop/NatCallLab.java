@@ -91,9 +91,14 @@ public final class NatCallLab implements AutoCloseable {
    * policy {@code require} unless {@code extra} names one.
    */
   public ExternalProcess phone(String role, String ip, String... extra) throws Exception {
+    return phoneWithMedia(role, ip, ip + ":40000-40099", extra);
+  }
+
+  /** As {@link #phone}, with its {@code --media} given (e.g. {@code 0.0.0.0:40000-40099}: every interface). */
+  public ExternalProcess phoneWithMedia(String role, String ip, String media, String... extra) throws Exception {
     List<String> cmd = new ArrayList<>(net.in(role, "java", "-cp", System.getProperty("java.class.path"),
         "org.pqsip.phone.Phone", "--sip", "tcp:" + ip + ":5060", "--user", "sip:" + role + "@pq.test",
-        "--media", ip + ":40000-40099", "--json", "--state-dir", dir.resolve(role).toString(),
+        "--media", media, "--json", "--state-dir", dir.resolve(role).toString(),
         "--proxy", NatTopology.RELAY_IP + ":5060/tcp", "--register",
         "--relay", "turn:" + NatTopology.RELAY_IP + ":3478", "--relay-secret", SECRET));
     if (!List.of(extra).contains("--policy")) {

@@ -215,6 +215,43 @@ class NatIceIT {
         .mint(System.currentTimeMillis() / 1000 + 600, user);
   }
 
+  /**
+   * {@code --media 0.0.0.0:…} with ICE: host candidates on every interface of hA's host that is
+   * up (here its one LAN address; loopback is left out), the default address in the SDP is that
+   * address (never 0.0.0.0, which would mean hold), and the PQ call goes P2P with audio both ways.
+   */
+  @Test
+  void mediaOnEveryInterface_theHostCandidatesAreTheInterfaceAddresses() throws Exception {
+    publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);
+    ExternalProcess b = phone("hB", NatTopology.HOST_B, "--auto-answer", "--exit-after", "1");
+    b.awaitLine("\"event\":\"registered\"", T);
+    Path pcap = dir.resolve("sip.pcap");
+    ExternalProcess a;
+    String ea;
+    String eb;
+    try (ExternalProcess capture = ExternalProcess.start("tshark",
+        lab.net().in("pub", "tshark", "-i", "br0", "-f", "tcp port 5060", "-w", pcap.toString()))) {
+      capture.awaitLine("Capturing on", T);
+      a = lab.phoneWithMedia("hA", NatTopology.HOST_A, "0.0.0.0:40000-40099", "--call", "sip:hB@pq.test",
+          "--duration", "3s");
+      assertThat(a.awaitLine("\"event\":\"ready\"", T)).contains("\"nat\":\"endpoint-independent\"");
+      ea = a.awaitLine("\"event\":\"established\"", T);
+      eb = b.awaitLine("\"event\":\"established\"", T);
+      a.awaitLine("\"event\":\"ended\"", T);
+      b.awaitLine("\"event\":\"ended\"", T);
+    }
+    assertThat(ea).contains("\"path\":\"p2p\"");
+    assertThat(PhoneOutput.sas(ea)).isEqualTo(PhoneOutput.sas(eb)).isNotEmpty();
+    ExternalProcess read = ExternalProcess.start("tshark-read", List.of("tshark", "-r", pcap.toString(), "-Y",
+        "sip.Method == \"INVITE\"", "-T", "fields", "-e", "sdp.connection_info", "-e", "sdp.media_attr"));
+    read.waitForExit(T);
+    String offer = read.output().lines().filter(l -> l.contains("candidate")).findFirst().orElse(read.output());
+    assertThat(offer).as("hA's INVITE").contains("IN IP4 " + NatTopology.HOST_A)
+        .contains(NatTopology.HOST_A + " 40").contains("typ host").doesNotContain("0.0.0.0").doesNotContain("127.0.0.1");
+    receivedWhatWasSent(a, b, 0);
+    receivedWhatWasSent(b, a, 0);
+  }
+
   @Test
   void bothNatsEndpointIndependent_theCallGoesP2p() throws Exception {
     publicServices(NatTopology.Mapping.ENDPOINT_INDEPENDENT, NatTopology.Mapping.ENDPOINT_INDEPENDENT);

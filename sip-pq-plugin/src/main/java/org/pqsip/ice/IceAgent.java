@@ -3,6 +3,7 @@ package org.pqsip.ice;
 import java.beans.PropertyChangeEvent;
 import java.io.IOException;
 import java.net.DatagramPacket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -105,14 +106,23 @@ public final class IceAgent implements AutoCloseable {
     try {
       agent.setControlling(controlling);
       agent.setNominationStrategy(NominationStrategy.NONE);
-      agent.setUseDynamicPorts(false); // no harvest over the machine's interfaces: only our media address
+      agent.setUseDynamicPorts(false); // ice4j harvests no interface itself: our host addresses only
       agent.setPerformConsentFreshness(true);
       IceMediaStream stream = agent.createMediaStream("audio");
       Component component = agent.createComponent(stream, KeepAliveStrategy.ALL_SUCCEEDED, false);
-      IceSocketWrapper socket = new IceUdpSocketWrapper(new MultiplexingDatagramSocket(local.getPort(), local.getAddress()));
-      HostCandidate host = new HostCandidate(socket, component, Transport.UDP);
-      component.addLocalCandidate(host);
-      host.getStunStack().addSocket(host.getStunSocket(null));
+      // One host candidate per host address (the --media address, or every interface's for
+      // 0.0.0.0), all on the same port; the first is the default (c=) and the non-ICE socket.
+      List<InetAddress> hosts = HostAddresses.of(local.getAddress());
+      List<HostCandidate> hostCandidates = new ArrayList<>();
+      for (InetAddress h : hosts) {
+        IceSocketWrapper s = new IceUdpSocketWrapper(new MultiplexingDatagramSocket(local.getPort(), h));
+        HostCandidate c = new HostCandidate(s, component, Transport.UDP);
+        component.addLocalCandidate(c); // from here agent.free() closes it if a later step fails
+        c.getStunStack().addSocket(c.getStunSocket(null));
+        hostCandidates.add(c);
+      }
+      HostCandidate host = hostCandidates.get(0);
+      IceSocketWrapper socket = host.getCandidateIceSocketWrapper();
       Optional<RelayUri> relay = config.udpRelay();
       List<RelayUri> turn = new ArrayList<>();
       if (relay.isPresent() && relayReachable) {
@@ -122,11 +132,13 @@ public final class IceAgent implements AutoCloseable {
       }
       turn.addAll(config.streamRelays()); // UDP to the relay blocked (or no answer): TCP or TLS
       if (config.relaySecret().isPresent()) {
-        relayCandidate(config, turn, component, local.getAddress());
+        relayCandidate(config, turn, component, hosts.get(0));
       }
       IceAgent a = new IceAgent(agent, stream, component, host, socket, events);
       stream.addPairChangeListener(a::pairChanged);
-      a.receiveOn(host, socket);
+      for (HostCandidate c : hostCandidates) {
+        a.receiveOn(c, c.getCandidateIceSocketWrapper());
+      }
       for (LocalCandidate c : component.getLocalCandidates()) {
         IceSocketWrapper s = relayedSocket(c);
         if (s != null) {

@@ -97,7 +97,8 @@ public final class Phone implements Callable<Integer> {
   AudioCodec codec;
 
   @Option(names = "--media", defaultValue = "127.0.0.1:40000-40999", paramLabel = "IP:LOW-HIGH",
-      description = "Media address and RTP port range (default ${DEFAULT-VALUE}).")
+      description = "Media address and RTP port range (default ${DEFAULT-VALUE}); with --relay, 0.0.0.0 puts ICE host"
+          + " candidates on every interface that is up (not loopback or link-local).")
   String media;
 
   @Option(names = "--proxy", paramLabel = "HOST:PORT/TRANSPORT", description = "Outbound proxy for every request.")

@@ -57,10 +57,12 @@ public record PhoneConfig(
       throw new IllegalArgumentException("--user must be a SIP URI like sip:alice@example.org");
     }
     Objects.requireNonNull(mediaAddress, "mediaAddress");
-    if (mediaAddress.isAnyLocalAddress()) {
-      // It goes into c= of our SDP, where 0.0.0.0 means "hold" (RFC 3264 §8.4), not "anywhere".
-      throw new IllegalArgumentException(
-          "--media needs the address peers send media to, not an unspecified one like 0.0.0.0 or ::");
+    Objects.requireNonNull(ice, "ice");
+    if (mediaAddress.isAnyLocalAddress() && !ice.enabled()) {
+      // It would go into c= of our SDP, where 0.0.0.0 means "hold" (RFC 3264 §8.4), not
+      // "anywhere". With ICE it means: host candidates on every interface (HostAddresses).
+      throw new IllegalArgumentException("--media needs the address peers send media to, not an unspecified one like"
+          + " 0.0.0.0 or :: (that takes every interface only with ICE: give --relay and a relay secret)");
     }
     if (mediaPortMin < 1024 || mediaPortMax > 65535 || mediaPortMin + 1 > mediaPortMax) {
       throw new IllegalArgumentException("media port range must lie within 1024-65535");

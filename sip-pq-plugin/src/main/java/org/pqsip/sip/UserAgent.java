@@ -113,7 +113,8 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
       return;
     }
     try {
-      org.pqsip.ice.NatProber.Result found = org.pqsip.ice.NatProber.probe(config.mediaAddress(), relay.get().address());
+      org.pqsip.ice.NatProber.Result found =
+          org.pqsip.ice.NatProber.probe(org.pqsip.ice.HostAddresses.of(config.mediaAddress()).get(0), relay.get().address());
       natClass = found.natClass();
       relayAnswered = found.mapped().isPresent();
     } catch (IOException e) {

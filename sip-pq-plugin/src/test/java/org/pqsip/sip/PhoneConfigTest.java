@@ -31,6 +31,18 @@ class PhoneConfigTest {
   }
 
   @Test
+  void withIceAnUnspecifiedMediaAddressMeansHostCandidatesOnEveryInterface() throws Exception {
+    org.pqsip.ice.IceConfig ice = new org.pqsip.ice.IceConfig(
+        java.util.List.of(org.pqsip.ice.RelayUri.parse("turn:203.0.113.10:3478")), Optional.of(new byte[16]),
+        Optional.empty(), org.pqsip.ice.PathSettings.DEFAULTS);
+    PhoneConfig c = new PhoneConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 5070), "sip:a@pq.test",
+        KeyingConfig.defaults(Policy.PREFER, DeviceId.random(new ShakeRandom("cfg"))),
+        InetAddress.getByName("0.0.0.0"), 40000, 40099, AudioCodec.PCMU, () -> new ToneSource(440),
+        Optional.empty(), Optional.empty(), false, Duration.ofSeconds(10), Optional.empty(), ice);
+    org.assertj.core.api.Assertions.assertThat(c.mediaAddress().isAnyLocalAddress()).isTrue();
+  }
+
+  @Test
   void sdesOnPlainSipIsRefused() {
     assertThatThrownBy(() -> config("127.0.0.1", true)).hasMessageContaining("needs SIP over TLS");
   }

@@ -16,12 +16,23 @@ public final class RelayCounters {
   public static final int TO_CLIENT_BYTES = 3;
   public static final int DROPPED = 4;
   public static final int RATE_LIMITED = 5;
-  private static final int FIRST_ERROR = 6;
+  /** A bug: an exception the loop caught where none should be (never counted as loss). */
+  public static final int INTERNAL_ERRORS = 6;
+  private static final int FIRST_ERROR = 7;
   /** The error codes the relay answers with (RFC 8489/8656), in counter order. */
   public static final int[] ERROR_CODES = {400, 401, 403, 420, 437, 438, 440, 441, 442, 443, 486, 508};
 
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
   private final long[] slots = new long[FIRST_ERROR + ERROR_CODES.length];
+
+  /**
+   * Counts what stopped the handling of one packet or connection event: an I/O error is the
+   * network's doing (a drop, e.g. ICMP port unreachable on a connected socket), anything else is
+   * ours (an internal error), so a bug cannot hide as network loss.
+   */
+  public void failed(Exception e) {
+    add(e instanceof java.io.IOException ? DROPPED : INTERNAL_ERRORS, 1);
+  }
 
   /** Adds to a slot; only the owning loop's thread calls this. */
   public void add(int slot, long n) {

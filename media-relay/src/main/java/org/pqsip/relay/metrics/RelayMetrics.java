@@ -40,6 +40,8 @@ public final class RelayMetrics implements AutoCloseable {
         }).register(registry);
     CounterWithCallback.builder().name("pqrelay_dropped_packets").help("Packets dropped (no permission, no channel, truncated, unreachable)")
         .callback(cb -> cb.call(sum(relay, c -> c.get(RelayCounters.DROPPED)))).register(registry);
+    CounterWithCallback.builder().name("pqrelay_internal_errors").help("Events the relay failed to handle through its own fault (a bug, never network loss)")
+        .callback(cb -> cb.call(sum(relay, c -> c.get(RelayCounters.INTERNAL_ERRORS)))).register(registry);
     CounterWithCallback.builder().name("pqrelay_rate_limited_requests").help("Unauthenticated requests dropped by the per-source rate limit")
         .callback(cb -> cb.call(sum(relay, c -> c.get(RelayCounters.RATE_LIMITED)))).register(registry);
     CounterWithCallback.builder().name("pqrelay_error_responses").help("STUN/TURN error responses sent, by code").labelNames("code")

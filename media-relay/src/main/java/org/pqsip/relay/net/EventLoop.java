@@ -213,10 +213,8 @@ final class EventLoop implements Runnable {
           readConnected(l);
         }
       }
-    } catch (IOException e) {
-      counters.add(RelayCounters.DROPPED, 1); // e.g. ICMP port unreachable on a connected socket
-    } catch (RuntimeException e) {
-      counters.add(RelayCounters.DROPPED, 1); // one bad datagram must never stop the loop (and is not logged)
+    } catch (IOException | RuntimeException e) {
+      counters.failed(e); // a drop or an internal error; one bad event never stops the loop (and is not logged)
     }
   }
 

@@ -73,7 +73,8 @@ class RelayCommandIT {
           HttpRequest.newBuilder(URI.create("http://" + ready.substring(ready.indexOf("metrics:") + 8) + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(body).contains("pqrelay_allocations 0", "pqrelay_forwarded_packets_total{direction=\"to_peer\"} 0",
-          "pqrelay_error_responses_total{code=\"401\"} 0", "pqrelay_rate_limited_requests_total 0");
+          "pqrelay_error_responses_total{code=\"401\"} 0", "pqrelay_rate_limited_requests_total 0",
+          "pqrelay_internal_errors_total 0");
       assertThat(body).doesNotContain("127.0.0.1").doesNotContain("34791");
     });
   }
