@@ -77,6 +77,8 @@ public final class IceAgent implements AutoCloseable {
   private final java.util.Set<SocketAddress> remoteAddresses = ConcurrentHashMap.newKeySet();
   private final List<Thread> receivers = new ArrayList<>();
   private final AtomicInteger nextId = new AtomicInteger(1);
+  /** The datagram every send goes out in: nothing allocated per packet. */
+  private final DatagramPacket out = new DatagramPacket(new byte[0], 0);
   private volatile long checksStarted;
   private volatile InetSocketAddress directRtp;
   private volatile InetSocketAddress directRtcp;
@@ -284,7 +286,11 @@ public final class IceAgent implements AutoCloseable {
     @SuppressWarnings("deprecation") // the pair's own socket: the component socket is off
     IceSocketWrapper s = p.getIceSocketWrapper();
     if (s != null) {
-      s.send(new DatagramPacket(data, offset, length, p.getRemoteCandidate().getTransportAddress()));
+      synchronized (out) { // one packet object for every send (RTP and RTCP come from one thread anyway)
+        out.setData(data, offset, length);
+        out.setSocketAddress(p.getRemoteCandidate().getTransportAddress());
+        s.send(out);
+      }
     }
   }
 
@@ -297,7 +303,11 @@ public final class IceAgent implements AutoCloseable {
   /** Sends a datagram from the host candidate's socket to a peer without ICE. */
   public void sendDirect(InetSocketAddress to, byte[] data, int offset, int length) throws IOException {
     if (!closed) {
-      hostSocket.send(new DatagramPacket(data, offset, length, to));
+      synchronized (out) {
+        out.setData(data, offset, length);
+        out.setSocketAddress(to);
+        hostSocket.send(out);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import java.net.PortUnreachableException;
 final class TurnDatagramWire implements TurnWire {
   private final DatagramSocket socket;
   private final DatagramPacket in = new DatagramPacket(new byte[0], 0);
+  private final DatagramPacket out = new DatagramPacket(new byte[0], 0);
 
   /** A socket on {@code local} (any port), connected to {@code relay}. */
   TurnDatagramWire(InetAddress local, InetSocketAddress relay) throws IOException {
@@ -29,7 +30,8 @@ final class TurnDatagramWire implements TurnWire {
 
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
-    socket.send(new DatagramPacket(b, off, len));
+    out.setData(b, off, len); // callers serialise their writes: one packet object, nothing allocated per datagram
+    socket.send(out);
   }
 
   @Override
