@@ -68,6 +68,15 @@ final class SipHash {
     v2 = Long.rotateLeft(v2, 32);
   }
 
+  /**
+   * The bucket (of {@code 2^bits}) of a source address: the hash of an IPv4 address, or of an
+   * IPv6 address's /64 (one subscriber's prefix: rotating addresses inside it gains nothing).
+   */
+  int bucket(java.net.InetAddress source, int bits) {
+    byte[] a = source.getAddress(); // the control path (accepts, unauthenticated requests), not the forwarding path
+    return (int) (hash(a, 0, a.length == 16 ? 8 : a.length) >>> (64 - bits));
+  }
+
   private static long le64(byte[] b, int i) {
     long r = 0;
     for (int j = 7; j >= 0; j--) {

@@ -44,7 +44,6 @@ public final class SourceLimiter {
 
   /** The bucket of a source: the keyed hash of its IPv4 address, or of its IPv6 /64. */
   int bucket(InetAddress source) {
-    byte[] a = source.getAddress(); // the unauthenticated control path, which decodes STUN anyway
-    return (int) (hash.hash(a, 0, a.length == 16 ? 8 : a.length) >>> (64 - 12));
+    return hash.bucket(source, 12);
   }
 }

@@ -46,10 +46,12 @@ final class EventLoop implements Runnable {
    */
   private static final int PER_ALLOCATION = 1;
   private static final long SWEEP_NANOS = 1_000_000_000L;
-  /** A TCP connection must allocate within this time or it is closed. */
+  /** A TCP connection must allocate within this time or it is closed; 5 s when over half the budget is used. */
   private static final long TCP_IDLE_NANOS = 30_000_000_000L;
-  /** TCP connections per loop; more are closed at accept. */
+  private static final long TCP_IDLE_PRESSURED_NANOS = 5_000_000_000L;
+  /** TCP/TLS connections per loop, and from one source (address, IPv6 /64); more are closed at accept. */
   private static final int MAX_TCP = 10_000;
+  private static final int MAX_TCP_PER_SOURCE = 64;
   private static final Object TCP_LISTENER = new Object();
   private static final Object TLS_LISTENER = new Object();
 
@@ -61,6 +63,8 @@ final class EventLoop implements Runnable {
   private final List<ServerSocketChannel> tlsListeners = new ArrayList<>();
   private final SSLContext tlsContext;
   private final Map<FiveTuple, TcpConnection> connections = new HashMap<>();
+  private final org.pqsip.relay.core.ConnectionBudget budget =
+      new org.pqsip.relay.core.ConnectionBudget(MAX_TCP, MAX_TCP_PER_SOURCE, TCP_IDLE_NANOS, TCP_IDLE_PRESSURED_NANOS, limiterKey());
   private final AllocationTable table;
   private final TurnService service;
   private final DataPath dataPath;
@@ -378,24 +382,32 @@ final class EventLoop implements Runnable {
       if (sc == null) {
         return;
       }
-      if (connections.size() >= MAX_TCP) {
-        sc.close();
+      InetSocketAddress remote = (InetSocketAddress) sc.getRemoteAddress();
+      int slot = remote == null ? -1 : budget.admit(remote.getAddress());
+      if (slot < 0) {
+        sc.close(); // over the loop's budget or this source's share of it
         counters.add(RelayCounters.DROPPED, 1);
         continue;
       }
-      sc.configureBlocking(false);
-      sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      FiveTuple t = new FiveTuple((InetSocketAddress) sc.getRemoteAddress(), (InetSocketAddress) sc.getLocalAddress(),
-          tls ? "tls" : "tcp");
-      SSLEngine engine = null;
-      if (tls) {
-        engine = tlsContext.createSSLEngine();
-        engine.setUseClientMode(false);
-        engine.beginHandshake();
+      try {
+        sc.configureBlocking(false);
+        sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        FiveTuple t = new FiveTuple(remote, (InetSocketAddress) sc.getLocalAddress(), tls ? "tls" : "tcp");
+        SSLEngine engine = null;
+        if (tls) {
+          engine = tlsContext.createSSLEngine();
+          engine.setUseClientMode(false);
+          engine.beginHandshake();
+        }
+        TcpConnection c = new TcpConnection(sc, t, engine, System.nanoTime());
+        c.budgetSlot = slot;
+        c.key = sc.register(selector, SelectionKey.OP_READ, c);
+        connections.put(t, c);
+      } catch (IOException | RuntimeException e) {
+        budget.release(slot); // the connection never joined: its slot goes back
+        sc.close();
+        throw e;
       }
-      TcpConnection c = new TcpConnection(sc, t, engine, System.nanoTime());
-      c.key = sc.register(selector, SelectionKey.OP_READ, c);
-      connections.put(t, c);
     }
   }
 
@@ -442,7 +454,9 @@ final class EventLoop implements Runnable {
     if (c == null) {
       return;
     }
-    connections.remove(c.tuple);
+    if (connections.remove(c.tuple) == c) {
+      budget.release(c.budgetSlot);
+    }
     Allocation a = c.allocation;
     if (a != null) {
       table.remove(a); // RFC 8656: the allocation ends with its TCP connection
@@ -452,8 +466,9 @@ final class EventLoop implements Runnable {
   }
 
   private void sweepConnections(long now) {
+    long idleLimit = budget.idleNanos();
     for (TcpConnection c : new ArrayList<>(connections.values())) {
-      boolean idle = c.allocation == null && now - c.openedAt > TCP_IDLE_NANOS;
+      boolean idle = c.allocation == null && now - c.openedAt > idleLimit;
       boolean ended = c.allocation != null && !c.allocation.live(now);
       if (idle || ended) {
         close(c);

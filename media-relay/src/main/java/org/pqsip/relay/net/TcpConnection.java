@@ -38,6 +38,8 @@ final class TcpConnection {
   /** Room one wrapped frame may need beyond its plaintext (TLS record overhead), fixed at connect. */
   private final int recordSlack;
   final long openedAt;
+  /** Its slot in the loop's connection budget, given back when it closes. */
+  int budgetSlot = -1;
   SelectionKey key;
   Allocation allocation;
 
