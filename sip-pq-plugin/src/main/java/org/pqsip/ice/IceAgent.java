@@ -167,7 +167,7 @@ public final class IceAgent implements AutoCloseable {
    * {@link TurnClient}, over UDP from {@code local}, TCP or TLS); none when none does (the call then
    * has host and server-reflexive candidates only, as without a relay).
    */
-  private static void relayCandidate(IceConfig config, List<RelayUri> relays, Component component, java.net.InetAddress local) {
+  private static void relayCandidate(IceConfig config, List<RelayUri> relays, Component component, InetAddress local) {
     for (RelayUri r : relays) {
       TurnSocket relayed = null;
       try {

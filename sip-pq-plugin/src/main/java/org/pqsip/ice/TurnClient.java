@@ -114,14 +114,17 @@ public final class TurnClient implements AutoCloseable {
       String password, Duration timeout, Receiver receiver) throws IOException {
     int ms = (int) Math.max(1, timeout.toMillis());
     long deadline = System.nanoTime() + ms * 1_000_000L;
-    TurnWire wire = relay.transport().equals("udp") ? new TurnDatagramWire(local, relay.address()) : stream(relay, tls, ms);
+    TurnWire wire = null;
     try {
+      wire = relay.transport().equals("udp") ? new TurnDatagramWire(local, relay.address()) : stream(relay, tls, ms);
       return handshake(wire, username, password, deadline, receiver);
-    } catch (SocketTimeoutException e) {
-      wire.close();
-      throw new IOException("relay did not answer within " + ms + " ms");
     } catch (IOException | RuntimeException e) {
-      wire.close();
+      if (wire != null) {
+        wire.close();
+      }
+      if (e instanceof SocketTimeoutException) {
+        throw new IOException("relay did not answer within " + ms + " ms");
+      }
       throw e;
     }
   }
@@ -142,10 +145,7 @@ public final class TurnClient implements AutoCloseable {
         s = ssl;
       }
       return new TurnStreamWire(s);
-    } catch (SocketTimeoutException e) {
-      s.close();
-      throw new IOException("relay did not answer within " + ms + " ms");
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) { // a timeout is worded by allocate
       s.close();
       throw e;
     }

@@ -9,7 +9,7 @@ import org.pqsip.srtp.SrtpStream;
 import org.pqsip.srtp.SrtpSuite;
 
 /**
- * The first SRTP packet of a fresh JVM cost 260-390 ms (provider look-up, cipher and class
+ * The first SRTP packet of a fresh JVM cost 260-390 ms (timed once with temporary prints; provider look-up, cipher and class
  * set-up), paid by the first call as that much silence after its path was chosen
  * ({@code ./pq bench ice}: first media ~450 ms after checks started where the path took
  * ~55 ms). The phone pays it at start instead, on a thread of its own: every suite protects and
