@@ -71,15 +71,14 @@ final class ClientBatch {
 
   /** Takes up to {@link #MAX} queued datagrams: how many (0 when none or on a socket error). */
   int receive() {
-    int n = UdpBatch.receive(fd, inNative.address(), inNative.capacity(), RECEIVE_SLOT, inMetaNative.address(),
-        inMetaNative.capacity(), MAX);
+    int n = UdpBatch.receive(fd, inNative, RECEIVE_SLOT, inMetaNative, MAX);
     return Math.max(n, 0);
   }
 
-  /** Datagram {@code i} of the last {@link #receive}, or null when it did not fit its slot. */
+  /** Datagram {@code i} of the last {@link #receive}, or null when it did not fit its slot or came with no sender address. */
   ByteBuffer datagram(int i) {
     int m = i * UdpBatch.META;
-    if (inMeta.getInt(m + UdpBatch.TRUNCATED) != 0) {
+    if (inMeta.getInt(m + UdpBatch.TRUNCATED) != 0 || inMeta.getShort(m + UdpBatch.FAMILY) == 0) {
       return null;
     }
     return inSlots[i].buffer().clear().limit(inMeta.getInt(m + UdpBatch.LENGTH));
@@ -148,8 +147,7 @@ final class ClientBatch {
     int sent = 0;
     int dropped = 0;
     while (sent < queued) {
-      int r = UdpBatch.send(fd, outNative.address(), outNative.capacity(), SEND_SLOT, outMetaNative.address(),
-          outMetaNative.capacity(), sent, queued - sent);
+      int r = UdpBatch.send(fd, outNative, SEND_SLOT, outMetaNative, sent, queued - sent);
       if (r > 0) {
         sent += r;
       } else if (r == 0) {

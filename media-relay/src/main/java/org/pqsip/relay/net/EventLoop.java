@@ -232,6 +232,10 @@ final class EventLoop implements Runnable {
         if (n < 0) {
           return; // none queued (or a socket error, which the read cleared)
         }
+        if (meta.getShort(UdpBatch.FAMILY) == 0) {
+          counters.add(RelayCounters.DROPPED, 1); // the kernel named no sender: nobody to relay for
+          continue;
+        }
         from = l.fromPeer.from(meta, 0);
         buf.limit(DataPath.HEADROOM + n);
       } else {
@@ -268,7 +272,7 @@ final class EventLoop implements Runnable {
       for (int i = 0; i < n; i++) {
         ByteBuffer frame = b.datagram(i);
         if (frame == null) {
-          counters.add(RelayCounters.DROPPED, 1); // larger than any UDP payload the slot takes
+          counters.add(RelayCounters.DROPPED, 1); // larger than the slot takes, or no sender address
           continue;
         }
         Link l = b.link(i);

@@ -2,6 +2,7 @@ package org.pqsip.relay.net;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
@@ -34,20 +35,47 @@ final class UdpBatch {
   private UdpBatch() {
   }
 
-  /** The socket's file descriptor, or -1 if this JDK keeps it elsewhere. */
-  static native int fd(DatagramChannel channel);
+  /** What the library returns for wrong arguments (no errno is this): a bug in the caller, thrown. */
+  static final int BAD_ARGUMENTS = Integer.MIN_VALUE;
+  /** errno EINVAL: a datagram whose metadata cannot be sent (no known address family, a length beyond its slot). */
+  static final int EINVAL = 22;
+
+  /**
+   * The socket's file descriptor, or -1 when it cannot be known for sure. The JDK has no public
+   * way to it; the library reads its private field and uses the value only if that descriptor is a
+   * datagram socket bound to exactly the channel's local address (otherwise: the JDK's own calls).
+   */
+  static int fd(DatagramChannel channel) throws IOException {
+    InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+    if (local == null) {
+      return -1;
+    }
+    SockAddr a = new SockAddr(SockAddr.isV6(local.getAddress())).set(local);
+    return fd0(channel, a.familyPort, a.hi, a.lo);
+  }
+
+  private static native int fd0(DatagramChannel channel, int familyPort, long hi, long lo);
 
   /** A direct buffer's native address (0 for a heap buffer). */
   static native long address(ByteBuffer direct);
 
   /** Up to {@code n} datagrams into slots 0..n-1: how many, 0 when none was queued, -errno on error. */
-  static native int receive(int fd, long data, long dataCapacity, int slot, long meta, long metaCapacity, int n);
+  static int receive(int fd, Native data, int slot, Native meta, int n) {
+    return checked(receive0(fd, data.address, data.capacity, slot, meta.address, meta.capacity, n));
+  }
+
+  private static native int receive0(int fd, long data, long dataCapacity, int slot, long meta, long metaCapacity, int n);
 
   /**
    * Slots first..first+n-1 to the addresses in their meta: how many went, 0 when the socket's
-   * buffer is full, -errno when slot {@code first} failed.
+   * buffer is full, -errno when slot {@code first} could not go (-EINVAL: its metadata is unusable).
    */
-  static native int send(int fd, long data, long dataCapacity, int slot, long meta, long metaCapacity, int first, int n);
+  static int send(int fd, Native data, int slot, Native meta, int first, int n) {
+    return checked(send0(fd, data.address, data.capacity, slot, meta.address, meta.capacity, first, n));
+  }
+
+  private static native int send0(int fd, long data, long dataCapacity, int slot, long meta, long metaCapacity, int first,
+      int n);
 
   /** A direct buffer as the calls take it: address and capacity, looked up once. */
   record Native(ByteBuffer buffer, long address, long capacity) {
@@ -60,19 +88,31 @@ final class UdpBatch {
     }
   }
 
-  /** One datagram into data[off, off + max) and its sender into meta slot 0: its length (0: an empty datagram), -errno (-EAGAIN: none queued). */
-  static native int receiveFrom(int fd, long data, long dataCapacity, int off, int max, long meta, long metaCapacity);
-
+  /**
+   * One datagram into data[off, off + max) and its sender into meta slot 0 (family 0: the kernel
+   * named none): its length (0: an empty datagram), -errno (-EAGAIN: none queued).
+   */
   static int receiveFrom(int fd, Native data, int off, int max, Native meta) {
-    return receiveFrom(fd, data.address, data.capacity, off, max, meta.address, meta.capacity);
+    return checked(receiveFrom0(fd, data.address, data.capacity, off, max, meta.address, meta.capacity));
   }
 
-  /** data[off, off + len) to the address held as in a meta slot: bytes sent, -errno (-EAGAIN: the buffer is full). */
-  static native int sendTo(int fd, long data, long dataCapacity, int off, int len, int familyPort, long hi, long lo);
+  private static native int receiveFrom0(int fd, long data, long dataCapacity, int off, int max, long meta,
+      long metaCapacity);
 
   /** {@code data}'s bytes [off, off + len) to {@code to} through {@code fd}; false if they did not go. */
   static boolean sendTo(int fd, Native data, int off, int len, SockAddr to) {
-    return sendTo(fd, data.address, data.capacity, off, len, to.familyPort, to.hi, to.lo) >= 0; // an empty datagram is 0 bytes sent
+    // an empty datagram is 0 bytes sent
+    return checked(sendTo0(fd, data.address, data.capacity, off, len, to.familyPort, to.hi, to.lo)) >= 0;
+  }
+
+  private static native int sendTo0(int fd, long data, long dataCapacity, int off, int len, int familyPort, long hi,
+      long lo);
+
+  private static int checked(int result) {
+    if (result == BAD_ARGUMENTS) {
+      throw new IllegalArgumentException("buffers, slots or counts outside what the native UDP calls accept");
+    }
+    return result;
   }
 
   private static boolean load() {

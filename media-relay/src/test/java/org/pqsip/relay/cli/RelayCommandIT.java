@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The operator's contract: one 'relay ready' line on stdout, nothing else, and exit on SIGTERM. */
+/**
+ * The operator's contract: one 'relay ready' line on stdout, nothing else, and exit on SIGTERM. Fixed
+ * ports 24790-24799: below Linux's ephemeral range (32768-60999), so no outgoing socket holds one.
+ */
 class RelayCommandIT {
   @TempDir
   Path dir;
@@ -56,51 +59,51 @@ class RelayCommandIT {
 
   @Test
   void printsReadyAndStopsOnSigterm() throws Exception {
-    Process p = start("--listen", "udp:127.0.0.1:34790", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
+    Process p = start("--listen", "udp:127.0.0.1:24790", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
         "--relay-ports", "61200-61299");
-    assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:34790");
+    assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:24790");
   }
 
   @Test
   void configFileSecretFileAndMetricsWithoutIdentities() throws Exception {
     Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123\n");
     Path conf = Files.writeString(dir.resolve("relay.conf"), String.join("\n",
-        "listen = udp:127.0.0.1:34791", "realm = pq.test", "auth-secret-file = " + secret,
+        "listen = udp:127.0.0.1:24791", "realm = pq.test", "auth-secret-file = " + secret,
         "relay-ports = 61300-61399", "threads = 2", "metrics = 127.0.0.1:0", ""));
     readyThenStop(start("--config", conf.toString()), ready -> {
-      assertThat(ready).startsWith("relay ready udp:127.0.0.1:34791 metrics:127.0.0.1:");
+      assertThat(ready).startsWith("relay ready udp:127.0.0.1:24791 metrics:127.0.0.1:");
       String body = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://" + ready.substring(ready.indexOf("metrics:") + 8) + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(body).contains("pqrelay_allocations 0", "pqrelay_forwarded_packets_total{direction=\"to_peer\"} 0",
           "pqrelay_error_responses_total{code=\"401\"} 0", "pqrelay_rate_limited_requests_total 0",
           "pqrelay_internal_errors_total 0");
-      assertThat(body).doesNotContain("127.0.0.1").doesNotContain("34791");
+      assertThat(body).doesNotContain("127.0.0.1").doesNotContain("24791");
     });
   }
 
   @Test
   void theShippedSampleConfigIsValid() throws Exception {
     Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123\n");
-    Process p = start("--config", "dist/relay.conf", "--listen", "udp:127.0.0.1:34792", "--relay-ip", "127.0.0.1",
+    Process p = start("--config", "dist/relay.conf", "--listen", "udp:127.0.0.1:24792", "--relay-ip", "127.0.0.1",
         "--auth-secret-file", secret.toString(), "--metrics", "127.0.0.1:0", "--relay-ports", "61400-61499");
-    assertThat(readyThenStop(p, ready -> {})).startsWith("relay ready udp:127.0.0.1:34792 metrics:");
+    assertThat(readyThenStop(p, ready -> {})).startsWith("relay ready udp:127.0.0.1:24792 metrics:");
   }
 
   @Test
   void unknownConfigSettingIsAClearError() throws Exception {
-    Path conf = Files.writeString(dir.resolve("bad.conf"), "listen = udp:127.0.0.1:34793\nrelay-port = 1-2\n");
+    Path conf = Files.writeString(dir.resolve("bad.conf"), "listen = udp:127.0.0.1:24793\nrelay-port = 1-2\n");
     assertThat(failure(start("--config", conf.toString()))).contains("unknown setting 'relay-port'");
   }
 
   @Test
   void udpIoModesStartOrSayWhyNot() throws Exception {
     for (String mode : List.of("plain", org.pqsip.relay.net.RelayServer.batchedUdpAvailable() ? "batched" : "auto")) {
-      Process p = start("--listen", "udp:127.0.0.1:34796", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
+      Process p = start("--listen", "udp:127.0.0.1:24796", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
           "--relay-ports", "61200-61299", "--udp-io", mode);
-      assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:34796");
+      assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:24796");
     }
-    assertThat(failure(start("--listen", "udp:127.0.0.1:34797", "--realm", "r", "--auth-secret", "0123456789abcdef0123",
+    assertThat(failure(start("--listen", "udp:127.0.0.1:24797", "--realm", "r", "--auth-secret", "0123456789abcdef0123",
         "--udp-io", "fast"))).contains("--udp-io must be auto, batched or plain");
   }
 
@@ -113,17 +116,17 @@ class RelayCommandIT {
   @Test
   void udpTcpAndTlsListenersFromPemFiles() throws Exception {
     org.pqsip.relay.net.TestTls tls = org.pqsip.relay.net.TestTls.create(dir);
-    Process p = start("--listen", "udp:127.0.0.1:34794,tcp:127.0.0.1:34794", "--listen", "tls:127.0.0.1:34795",
+    Process p = start("--listen", "udp:127.0.0.1:24794,tcp:127.0.0.1:24794", "--listen", "tls:127.0.0.1:24795",
         "--cert", tls.cert.toString(), "--key", tls.key.toString(), "--realm", "pq.test",
         "--auth-secret", "0123456789abcdef0123", "--relay-ports", "61500-61599");
-    assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:34794 tcp:127.0.0.1:34794 tls:127.0.0.1:34795");
+    assertThat(readyThenStop(p, ready -> {})).isEqualTo("relay ready udp:127.0.0.1:24794 tcp:127.0.0.1:24794 tls:127.0.0.1:24795");
   }
 
   @Test
   void unusableKeyFileIsAClearError() throws Exception {
     org.pqsip.relay.net.TestTls tls = org.pqsip.relay.net.TestTls.create(dir);
     Path notAKey = Files.writeString(dir.resolve("nokey.pem"), "hello\n");
-    assertThat(failure(start("--listen", "tls:127.0.0.1:34796", "--cert", tls.cert.toString(), "--key", notAKey.toString(),
+    assertThat(failure(start("--listen", "tls:127.0.0.1:24796", "--cert", tls.cert.toString(), "--key", notAKey.toString(),
         "--realm", "r", "--auth-secret", "0123456789abcdef0123"))).contains("PKCS#8");
   }
 

@@ -277,12 +277,17 @@ class RelayServerIT {
     for (int i = 0; i < 20_000; i++) { // warm-up: C2 compiles the path (escape analysis removes the selector iterators)
       exchange(client, peer, toRelay, in);
     }
-    long before = loopsAllocatedBytes();
+    // Three windows, the least of them: a per-packet allocation shows in every window, a one-off
+    // (a timer's sweep, a recompilation) in one only.
+    double perPacket = Double.MAX_VALUE;
     int packets = 20_000;
-    for (int i = 0; i < packets / 2; i++) {
-      exchange(client, peer, toRelay, in);
+    for (int window = 0; window < 3; window++) {
+      long before = loopsAllocatedBytes();
+      for (int i = 0; i < packets / 2; i++) {
+        exchange(client, peer, toRelay, in);
+      }
+      perPacket = Math.min(perPacket, (loopsAllocatedBytes() - before) / (double) packets);
     }
-    double perPacket = (loopsAllocatedBytes() - before) / (double) packets;
     System.out.printf("relay event loops allocated %.3f bytes per forwarded packet%n", perPacket);
     assertThat(perPacket).as("bytes allocated per forwarded packet").isLessThan(1.0);
   }
