@@ -69,6 +69,16 @@ public final class Allocation {
     return expiresAt > now;
   }
 
+  /** Permitted peers held (expired ones until the next sweep): at most {@link #MAX_PERMISSIONS}. */
+  public int permissionCount() {
+    return permissions.size();
+  }
+
+  /** Channels held (expired ones until the next sweep): at most {@link #MAX_CHANNELS}. */
+  public int channelCount() {
+    return channelCount;
+  }
+
   /** The driver's per-allocation state (its sockets); opaque here. */
   public Object attachment() {
     return attachment;
@@ -192,9 +202,5 @@ public final class Allocation {
     channelCount = kept;
     cachedPeer = null;
     cachedRaw = null;
-  }
-
-  int channelCount() {
-    return channelCount;
   }
 }
