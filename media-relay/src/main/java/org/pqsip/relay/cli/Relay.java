@@ -62,6 +62,11 @@ public final class Relay implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Event loops, one per core (default: the number of cores).")
   Integer threads;
 
+  @Option(names = "--tls-handshake-threads", paramLabel = "N",
+      description = "Threads for TLS handshakes' key exchange and signature, off the event loops so that a handshake "
+          + "flood does not delay media (default: half the event loops, at least 1; 0 runs them on the event loops).")
+  Integer tlsHandshakeThreads;
+
   @Option(names = "--udp-io", defaultValue = "auto", paramLabel = "auto|batched|plain",
       description = "UDP client I/O: batched (recvmmsg/sendmmsg, Linux x86-64), plain (one system call per datagram), "
           + "or auto: batched where available (default ${DEFAULT-VALUE}).")
@@ -74,7 +79,8 @@ public final class Relay implements Callable<Integer> {
   int maxPerUser;
 
   @Option(names = "--unauth-rate", defaultValue = "50", paramLabel = "N",
-      description = "Unauthenticated requests per second per source address, burst 2N (default ${DEFAULT-VALUE}).")
+      description = "Unauthenticated requests and new TCP/TLS connections per second per source address, burst 2N "
+          + "(default ${DEFAULT-VALUE}).")
   int unauthRate;
 
   @Option(names = "--metrics", paramLabel = "HOST:PORT",
@@ -254,7 +260,8 @@ public final class Relay implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--udp-io must be auto, batched or plain");
     };
     return new RelayServer.Config(udp, tcp, tls, tlsContext, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
-        s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate, batched);
+        s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate, batched,
+        tlsHandshakeThreads == null ? RelayServer.Config.defaultTlsWorkers(n) : tlsHandshakeThreads);
   }
 
   private static String hostPort(InetSocketAddress a) {

@@ -67,6 +67,11 @@ final class EventLoop implements Runnable {
       new org.pqsip.relay.core.ConnectionBudget(MAX_TCP, MAX_TCP_PER_SOURCE, TCP_IDLE_NANOS, TCP_IDLE_PRESSURED_NANOS, limiterKey());
   private final AllocationTable table;
   private final TurnService service;
+  /** Unauthenticated work per source (requests without an allocation, new TCP/TLS connections). */
+  private final SourceLimiter limiter;
+  private final TlsHandshakes handshakes;
+  private final Consumer<TcpConnection> onHandshakeTasksDone = this::resume;
+  private final Consumer<TcpConnection> onHandshakeTasksFailed = this::close;
   private final DataPath dataPath;
   private final RelayCounters counters;
   private final RelayPortPool pool;
@@ -84,14 +89,16 @@ final class EventLoop implements Runnable {
 
   EventLoop(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
       TurnService.Settings settings, Quotas quotas, RelayPortPool pool,
-      int unauthRate, boolean batchedUdp, long seed) throws IOException {
+      int unauthRate, boolean batchedUdp, long seed, java.util.concurrent.Executor handshakeWorkers) throws IOException {
     this.selector = Selector.open();
     this.tlsContext = tlsContext;
+    this.handshakes = new TlsHandshakes(handshakeWorkers, selector);
     this.pool = pool;
     this.relayAddress = settings.relayAddress();
     this.counters = new RelayCounters();
     this.table = new AllocationTable(quotas);
-    this.service = new TurnService(settings, table, ports, counters, new SourceLimiter(unauthRate, limiterKey()));
+    this.limiter = new SourceLimiter(unauthRate, limiterKey());
+    this.service = new TurnService(settings, table, ports, counters, limiter);
     this.dataPath = new DataPath(counters, seed);
     boolean nativeIo = batchedUdp && UdpBatch.AVAILABLE; // plain mode is the JDK's calls throughout
     this.bufNative = nativeIo ? UdpBatch.Native.of(buf) : null;
@@ -179,6 +186,7 @@ final class EventLoop implements Runnable {
     try {
       while (!closed) {
         selector.select(onReady, 250);
+        handshakes.drain(onHandshakeTasksDone, onHandshakeTasksFailed);
         for (int i = 0; i < batches.size(); i++) {
           batches.get(i).flush(); // what this turn framed for clients leaves in one system call per listener
         }
@@ -387,10 +395,15 @@ final class EventLoop implements Runnable {
         return;
       }
       InetSocketAddress remote = (InetSocketAddress) sc.getRemoteAddress();
+      if (remote != null && !limiter.allow(remote.getAddress(), System.nanoTime())) {
+        sc.close(); // a new connection is unauthenticated work: this source is over its rate
+        counters.add(RelayCounters.CONNECTIONS_REFUSED, 1);
+        continue;
+      }
       int slot = remote == null ? -1 : budget.admit(remote.getAddress());
       if (slot < 0) {
         sc.close(); // over the loop's budget or this source's share of it
-        counters.add(RelayCounters.DROPPED, 1);
+        counters.add(RelayCounters.CONNECTIONS_REFUSED, 1);
         continue;
       }
       try {
@@ -407,6 +420,7 @@ final class EventLoop implements Runnable {
         c.budgetSlot = slot;
         c.key = sc.register(selector, SelectionKey.OP_READ, c);
         connections.put(t, c);
+        counters.add(RelayCounters.CONNECTIONS, 1);
       } catch (IOException | RuntimeException e) {
         budget.release(slot); // the connection never joined: its slot goes back
         sc.close();
@@ -424,14 +438,46 @@ final class EventLoop implements Runnable {
       if (!key.isReadable()) {
         return;
       }
-      if (!c.read()) {
-        close(c);
+      if (!progress(c, c.read())) {
         return;
       }
     } catch (IOException e) {
       close(c);
       return;
     }
+    frames(c);
+  }
+
+  /** Acts on where a read or a decrypt left {@code c}; true if it is open and not parked. */
+  private boolean progress(TcpConnection c, TcpConnection.Progress p) {
+    if (p == TcpConnection.Progress.CLOSED) {
+      close(c);
+      return false;
+    }
+    if (p == TcpConnection.Progress.PARKED) {
+      if (!handshakes.park(c)) {
+        close(c);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** A parked TLS connection whose handshake tasks ran: back on the loop, where its handshake goes on. */
+  private void resume(TcpConnection c) {
+    c.parked = false;
+    try {
+      c.key.interestOps(SelectionKey.OP_READ);
+      if (progress(c, c.decrypt())) {
+        frames(c);
+      }
+    } catch (IOException | RuntimeException e) {
+      close(c);
+    }
+  }
+
+  /** Every complete frame read from {@code c} goes the way a datagram would. */
+  private void frames(TcpConnection c) {
     int start = 0;
     int end = c.in.position();
     while (c.channel.isOpen()) {
@@ -460,6 +506,7 @@ final class EventLoop implements Runnable {
     }
     if (connections.remove(c.tuple) == c) {
       budget.release(c.budgetSlot);
+      counters.add(RelayCounters.CONNECTIONS, -1);
     }
     Allocation a = c.allocation;
     if (a != null) {

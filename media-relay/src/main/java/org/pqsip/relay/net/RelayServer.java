@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.pqsip.relay.alloc.Quotas;
 import org.pqsip.stun.RestCredentials;
@@ -25,13 +29,31 @@ public final class RelayServer implements AutoCloseable {
   /**
    * The relay's settings (the command line and config file map onto this). {@code batchedUdp}:
    * UDP clients through recvmmsg/sendmmsg where the platform has them ({@link UdpBatch}).
+   * {@code tlsWorkers}: threads for TLS handshakes' key exchange and signature, off the event
+   * loops; 0 runs them on the event loops (the forwarding threads).
    */
   public record Config(
       List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
       InetAddress relayAddress, int relayPortMin, int relayPortMax,
       String realm, byte[] authSecret, List<String> allowPeers, int maxAllocations, int maxPerUser,
-      int threads, int unauthRate, boolean batchedUdp) {
+      int threads, int unauthRate, boolean batchedUdp, int tlsWorkers) {
+    /** With the default TLS handshake workers: half the event loops, at least one. */
+    public Config(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
+        InetAddress relayAddress, int relayPortMin, int relayPortMax, String realm, byte[] authSecret, List<String> allowPeers,
+        int maxAllocations, int maxPerUser, int threads, int unauthRate, boolean batchedUdp) {
+      this(udp, tcp, tls, tlsContext, relayAddress, relayPortMin, relayPortMax, realm, authSecret, allowPeers, maxAllocations,
+          maxPerUser, threads, unauthRate, batchedUdp, defaultTlsWorkers(threads));
+    }
+
+    /** Half the event loops, at least one. */
+    public static int defaultTlsWorkers(int threads) {
+      return Math.max(1, threads / 2);
+    }
+
     public Config {
+      if (tlsWorkers < 0 || tlsWorkers > 256) {
+        throw new IllegalArgumentException("TLS handshake threads must be between 0 and 256");
+      }
       udp = List.copyOf(udp);
       tcp = List.copyOf(tcp);
       tls = List.copyOf(tls);
@@ -58,8 +80,20 @@ public final class RelayServer implements AutoCloseable {
   private final List<InetSocketAddress> udpAddresses;
   private final List<InetSocketAddress> tcpAddresses;
   private final List<InetSocketAddress> tlsAddresses;
+  /** Where TLS handshakes' delegated tasks run, off the forwarding threads (threads made only when a handshake waits); null: on them. */
+  private final ThreadPoolExecutor handshakeWorkers;
 
   private RelayServer(Config c) throws IOException {
+    this.handshakeWorkers = c.tlsWorkers() == 0 ? null : new ThreadPoolExecutor(c.tlsWorkers(), c.tlsWorkers(), 30,
+        TimeUnit.SECONDS, new ArrayBlockingQueue<>(TlsHandshakes.MAX_IN_FLIGHT * c.threads()), r -> {
+          Thread t = new Thread(r, "pqsip-relay-tls");
+          t.setDaemon(true);
+          return t;
+        });
+    if (handshakeWorkers != null) {
+      handshakeWorkers.allowCoreThreadTimeOut(true); // no thread while no handshake waits
+    }
+    Executor tasks = handshakeWorkers == null ? Runnable::run : handshakeWorkers;
     this.quotas = new Quotas(c.maxAllocations(), c.maxPerUser());
     RelayPortPool pool = new RelayPortPool(c.relayPortMin(), c.relayPortMax());
     byte[] nonceKey = new byte[32];
@@ -78,7 +112,8 @@ public final class RelayServer implements AutoCloseable {
     List<InetSocketAddress> bindTls = c.tls();
     try {
       for (int i = 0; i < c.threads(); i++) {
-        EventLoop loop = new EventLoop(bind, bindTcp, bindTls, c.tlsContext(), settings, quotas, pool, c.unauthRate(), c.batchedUdp(), random.nextLong());
+        EventLoop loop = new EventLoop(bind, bindTcp, bindTls, c.tlsContext(), settings, quotas, pool, c.unauthRate(),
+            c.batchedUdp(), random.nextLong(), tasks);
         loops.add(loop);
         bind = loop.udpAddresses(); // port 0 resolved by the first loop: the others join it
         bindTcp = loop.tcpAddresses();
@@ -86,6 +121,9 @@ public final class RelayServer implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       loops.forEach(EventLoop::release);
+      if (handshakeWorkers != null) {
+        handshakeWorkers.shutdownNow();
+      }
       throw e;
     }
     this.udpAddresses = List.copyOf(bind);
@@ -143,8 +181,14 @@ public final class RelayServer implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     loops.forEach(EventLoop::stop);
+    if (handshakeWorkers != null) {
+      handshakeWorkers.shutdownNow();
+    }
     for (Thread t : threads) {
       t.join(5000);
+    }
+    if (handshakeWorkers != null) {
+      handshakeWorkers.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }

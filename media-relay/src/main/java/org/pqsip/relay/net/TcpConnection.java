@@ -14,8 +14,9 @@ import org.pqsip.relay.alloc.FiveTuple;
  * One TURN client on TCP or TLS: its socket, the plaintext read but not yet framed, and the
  * bytes waiting to be written. Bounded both ways: a frame longer than {@link #MAX_FRAME} closes
  * the connection, and when the client does not read, further frames are dropped (media, like
- * UDP) rather than queued without limit. For TLS the JDK's SSLEngine runs on the loop's thread,
- * handshake included.
+ * UDP) rather than queued without limit. For TLS the JDK's SSLEngine wraps and unwraps on the
+ * loop's thread; the handshake's delegated tasks (key exchange, signature: about 80% of a
+ * handshake's CPU) run on a worker while the connection is parked ({@link TlsHandshakes}).
  */
 final class TcpConnection {
   /** Largest frame a client may send; media frames are far smaller. */
@@ -42,6 +43,8 @@ final class TcpConnection {
   int budgetSlot = -1;
   SelectionKey key;
   Allocation allocation;
+  /** A handshake worker holds the TLS engine ({@link TlsHandshakes}): the loop neither reads nor writes it. */
+  boolean parked;
 
   TcpConnection(SocketChannel channel, FiveTuple tuple, SSLEngine tls, long now) {
     this.channel = channel;
@@ -63,60 +66,100 @@ final class TcpConnection {
     this.frame = in.duplicate();
   }
 
-  /** Reads what the socket has into {@link #in} (decrypting for TLS); false at end of stream. */
-  boolean read() throws IOException {
+  /** Where a read left the connection. */
+  enum Progress {
+    OPEN,
+    /** End of stream, or the peer closed TLS. */
+    CLOSED,
+    /** The TLS handshake needs its delegated tasks (the key exchange and signature) run, off the loop's thread. */
+    PARKED
+  }
+
+  /** Reads what the socket has into {@link #in} (decrypting for TLS). */
+  Progress read() throws IOException {
     if (tls == null) {
-      return channel.read(in) >= 0;
+      return channel.read(in) >= 0 ? Progress.OPEN : Progress.CLOSED;
     }
     int n = channel.read(netIn);
+    Progress p = decrypt();
+    return n < 0 ? Progress.CLOSED : p;
+  }
+
+  /**
+   * Decrypts the TLS records already read, driving the handshake as far as it goes; PARKED when
+   * the engine asks for its delegated tasks ({@link #runTasks}, on a worker), after which the loop
+   * calls this again.
+   */
+  Progress decrypt() throws IOException {
     netIn.flip();
     try {
-      while (netIn.hasRemaining()) {
+      int hs = handshake();
+      while (hs != PARK && netIn.hasRemaining()) {
         SSLEngineResult r = tls.unwrap(netIn, in);
-        boolean wrote = handshake();
+        hs = handshake();
         if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-          return false;
+          return Progress.CLOSED;
         }
         // Underflow: a partial record, wait for more. Overflow cannot happen: netIn holds at most
         // one record's worth and in keeps an application buffer free behind any partial frame.
-        if (r.getStatus() != SSLEngineResult.Status.OK || (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && !wrote)) {
+        if (r.getStatus() != SSLEngineResult.Status.OK || (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && hs == IDLE)) {
           break;
         }
       }
+      return hs == PARK ? Progress.PARKED : Progress.OPEN;
     } finally {
       netIn.compact();
     }
-    return n >= 0;
   }
 
-  /** Drives the TLS handshake as far as it goes without more input; true if it wrote anything. */
-  private boolean handshake() throws IOException {
-    boolean wrote = false;
+  private static final int IDLE = 0;
+  private static final int WROTE = 1;
+  private static final int PARK = 2;
+
+  /** Drives the TLS handshake as far as it goes without more input: IDLE, WROTE (a handshake record) or PARK. */
+  private int handshake() throws IOException {
+    int done = IDLE;
     while (true) {
       switch (tls.getHandshakeStatus()) {
         case NEED_TASK -> {
-          Runnable task;
-          while ((task = tls.getDelegatedTask()) != null) {
-            task.run();
-          }
+          return PARK;
         }
         case NEED_WRAP -> {
           SSLEngineResult r = tls.wrap(EMPTY, out);
           flush();
-          wrote = true;
+          done = WROTE;
           if (r.getStatus() != SSLEngineResult.Status.OK) {
-            return wrote;
+            return done;
           }
         }
         default -> {
-          return wrote; // NEED_UNWRAP (more input), FINISHED or NOT_HANDSHAKING
+          return done; // NEED_UNWRAP (more input), FINISHED or NOT_HANDSHAKING
         }
       }
+    }
+  }
+
+  /**
+   * The TLS engine's delegated tasks, on a handshake worker while the loop leaves this connection
+   * alone (parked: no reads, no writes); false if one failed (the loop then closes the connection).
+   */
+  boolean runTasks() {
+    try {
+      Runnable task;
+      while ((task = tls.getDelegatedTask()) != null) {
+        task.run();
+      }
+      return true;
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
   /** Writes a frame now or queues it; false when it had to be dropped (the client is not reading). */
   boolean write(ByteBuffer f) throws IOException {
+    if (parked) {
+      return false; // a worker holds the TLS engine: no frame can be wrapped now
+    }
     if (tls != null) {
       if (out.remaining() < f.remaining() + recordSlack) {
         return false;
