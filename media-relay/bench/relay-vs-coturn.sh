@@ -44,6 +44,20 @@ command -v turnserver >/dev/null || { echo "coturn is not installed (apt-get ins
 ulimit -n "$(ulimit -Hn)"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Datagrams the kernel dropped on a process's UDP sockets (the drops column of /proc/net/udp and
+# udp6, for the socket inodes among its descriptors): receive buffers that overflowed.
+sock_drops() { # pid
+  local inodes
+  inodes=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null | tr -dc '0-9\n')
+  awk 'NR == FNR {want[$1] = 1; next} FNR > 1 && ($10 in want) {d += $NF} END {print d + 0}' \
+    <(echo "$inodes") /proc/net/udp /proc/net/udp6
+}
+
+# The host's UDP receive-buffer errors (/proc/net/snmp): every socket, clients and peer included.
+rcvbuf_errors() {
+  awk '/^Udp:/ {if (!h) {for (i = 1; i <= NF; i++) col[$i] = i; h = 1} else print $col["RcvbufErrors"]}' /proc/net/snmp
+}
 peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 wait_for_stun() { # port: until a Binding request is answered (bounded: 100 x 0.1 s)
@@ -73,6 +87,10 @@ run_client() { # name port pid clients messages
   COUNTER=""
   out="$WORK/$name.uclient"
   before=$(cpu_ticks "$pid")
+  local drops0 peer_drops0 host_errors0
+  drops0=$(sock_drops "$pid")
+  peer_drops0=$(sock_drops "$PEER")
+  host_errors0=$(rcvbuf_errors)
   timeout 900 turnutils_uclient -m "$clients" -n "$messages" -l 172 -z 20 -c -e 127.0.0.1 -r "$PEER_PORT" \
     -W "$SECRET" -u bench -p "$port" 127.0.0.1 >"$out" 2>&1 &
   client=$!
@@ -89,6 +107,10 @@ run_client() { # name port pid clients messages
   done
   wait "$client" || true
   after=$(cpu_ticks "$pid")
+  local drops peer_drops host_errors
+  drops=$(( $(sock_drops "$pid") - drops0 ))
+  peer_drops=$(( $(sock_drops "$PEER") - peer_drops0 ))
+  host_errors=$(( $(rcvbuf_errors) - host_errors0 ))
   if [[ -n "$COUNTER" ]]; then
     kill -INT "$COUNTER" 2>/dev/null || true
     wait "$COUNTER" 2>/dev/null || true
@@ -100,6 +122,7 @@ run_client() { # name port pid clients messages
   sent=$(grep -o 'tot_send_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2 || true)
   recv=$(grep -o 'tot_recv_msgs=[0-9]*' "$out" | tail -1 | cut -d= -f2 || true)
   lost=$(grep -o 'Total lost packets [0-9]* ([0-9.]*%)' "$out" | tail -1 | sed 's/Total lost packets //' || true)
+  lost=${lost:-?}
   rtt=$(grep -o 'Average round trip delay [0-9.]* ms' "$out" | tail -1 | awk '{print $5}' || true)
   if [[ -z "$sent" ]]; then
     echo "$name: turnutils_uclient ended without totals; its last lines:" >&2
@@ -109,14 +132,23 @@ run_client() { # name port pid clients messages
   cpu=$(awk -v t=$((after - before)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')
   fwd_cpu=$(awk -v t=$((after - mid)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')
   forwarded=$(( ${sent:-0} + ${recv:-0} )) # each message crosses the relay twice: out and back
-  printf '%-14s clients=%s sent=%s received=%s lost=%s avg_rtt_ms=%s cpu_s=%s forwarding_cpu_s=%s cpu_us_per_packet=%s peak_rss_mb=%s\n' \
-    "$name" "$clients" "${sent:-?}" "${recv:-?}" "${lost:-?}" "${rtt:-?}" "$cpu" "$fwd_cpu" \
+  # A run with loss is flagged; one without totals (the client failed) is flagged too and kept
+  # out of the median.
+  local flag=""
+  if [[ -z "$sent" ]]; then
+    flag=" FAILED"
+  elif [[ "${lost%% *}" != "0" ]]; then
+    flag=" LOSS"
+  fi
+  printf '%-14s clients=%s sent=%s received=%s lost=%s avg_rtt_ms=%s cpu_s=%s forwarding_cpu_s=%s cpu_us_per_packet=%s peak_rss_mb=%s server_kernel_drops=%s peer_kernel_drops=%s host_rcvbuf_errors=%s%s\n' \
+    "$name" "$clients" "${sent:-?}" "${recv:-?}" "${lost// /_}" "${rtt:-?}" "$cpu" "$fwd_cpu" \
     "$(awk -v c="$fwd_cpu" -v n="$forwarded" 'BEGIN {if (n > 0) printf "%.2f", c * 1e6 / n; else print "?"}')" \
-    "$(peak_rss_mb "$pid")" | tee -a "$WORK/results"
+    "$(peak_rss_mb "$pid")" "$drops" "$peer_drops" "$host_errors" "$flag" | tee -a "$WORK/results"
 }
 
 turnutils_peer -L 127.0.0.1 -p "$PEER_PORT" >/dev/null 2>&1 &
-PIDS+=($!)
+PEER=$!
+PIDS+=($PEER)
 
 "$ROOT/pq" build >&2
 java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -Djava.util.logging.config.file="$ROOT/config/logging.properties" \
@@ -142,12 +174,23 @@ for r in $(seq "$ROUNDS"); do
   run_client "coturn-$r" "$COTURN_PORT" "$COTURN" "$CLIENTS" "$MESSAGES"
 done
 
-awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[$1, kv[1]] = kv[2]}}
+awk -v rounds="$ROUNDS" '
+     {for (i = 1; i <= NF; i++) {split($i, kv, "="); v[$1, kv[1]] = kv[2]}
+      if ($NF == "FAILED" || $NF == "LOSS") flag[$1] = $NF}
      END {n = 0
-          for (r = 1; v["coturn-" r, "cpu_us_per_packet"] > 0; r++) {
-            q[++n] = v["ours-" r, "cpu_us_per_packet"] / v["coturn-" r, "cpu_us_per_packet"]
-            printf "round %d: CPU per forwarded packet, ours / coturn: %.2f\n", r, q[n]
+          for (r = 1; r <= rounds; r++) {
+            o = v["ours-" r, "cpu_us_per_packet"]; c = v["coturn-" r, "cpu_us_per_packet"]
+            if (flag["ours-" r] == "FAILED" || flag["coturn-" r] == "FAILED" || o !~ /^[0-9.]+$/ || c !~ /^[0-9.]+$/ || c == 0) {
+              printf "round %d: not counted (a client run failed)\n", r
+              continue
+            }
+            q[++n] = o / c
+            note = ""
+            if (flag["ours-" r] == "LOSS") note = note " LOSS on ours (lost " v["ours-" r, "lost"] ", kernel drops " v["ours-" r, "server_kernel_drops"] ")"
+            if (flag["coturn-" r] == "LOSS") note = note " LOSS on coturn (lost " v["coturn-" r, "lost"] ", kernel drops " v["coturn-" r, "server_kernel_drops"] ")"
+            printf "round %d: CPU per forwarded packet, ours / coturn: %.2f%s\n", r, q[n], note
           }
           for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (q[j] < q[i]) {t = q[i]; q[i] = q[j]; q[j] = t}
-          if (n > 0) printf "median over %d rounds, ours / coturn: %.2f\n", n, (n % 2 ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2)}' \
+          if (n > 0) printf "median over %d valid rounds, ours / coturn: %.2f\n", n, (n % 2 ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2)
+          else print "no valid round: no median"}' \
   "$WORK/results"

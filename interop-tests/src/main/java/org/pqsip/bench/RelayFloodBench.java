@@ -74,7 +74,8 @@ public final class RelayFloodBench {
     List<InetSocketAddress> any = List.of(new InetSocketAddress(LO, 0));
     RelayServer relay = RelayServer.start(new RelayServer.Config(any, List.of(), any,
         TlsContexts.fromPem(dir.resolve("cert.pem"), dir.resolve("key.pem")), LO, 62000, 62099, "pq.bench", SECRET,
-        List.of("127.0.0.0/8"), 100, 100, 1, 1_000_000, RelayServer.batchedUdpAvailable(), workers));
+        List.of("127.0.0.0/8"), 100, 100, 1, 1_000_000, RelayServer.batchedUdpAvailable(), workers,
+        RelayServer.Config.DEFAULT_UDP_BUFFER));
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     long[] rtts = new long[PACKETS_PER_SECOND * (seconds + 5)];
     AtomicInteger received = new AtomicInteger();

@@ -67,6 +67,11 @@ public final class Relay implements Callable<Integer> {
           + "flood does not delay media (default: half the event loops, at least 1; 0 runs them on the event loops).")
   Integer tlsHandshakeThreads;
 
+  @Option(names = "--udp-buffer", defaultValue = "4194304", paramLabel = "BYTES",
+      description = "Receive and send buffer asked for each UDP listening socket (default ${DEFAULT-VALUE}: 4 MiB; the "
+          + "kernel grants at most net.core.rmem_max / wmem_max; 0 keeps its default).")
+  int udpBuffer;
+
   @Option(names = "--udp-io", defaultValue = "auto", paramLabel = "auto|batched|plain",
       description = "UDP client I/O: batched (recvmmsg/sendmmsg, Linux x86-64), plain (one system call per datagram), "
           + "or auto: batched where available (default ${DEFAULT-VALUE}).")
@@ -261,7 +266,7 @@ public final class Relay implements Callable<Integer> {
     };
     return new RelayServer.Config(udp, tcp, tls, tlsContext, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
         s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate, batched,
-        tlsHandshakeThreads == null ? RelayServer.Config.defaultTlsWorkers(n) : tlsHandshakeThreads);
+        tlsHandshakeThreads == null ? RelayServer.Config.defaultTlsWorkers(n) : tlsHandshakeThreads, udpBuffer);
   }
 
   private static String hostPort(InetSocketAddress a) {

@@ -3,12 +3,13 @@ package org.pqsip.relay.core;
 import java.net.InetAddress;
 
 /**
- * How many TCP/TLS connections an event loop holds: at most {@code maxTotal}, at most
+ * How many TCP/TLS connections the relay holds: at most {@code maxTotal}, at most
  * {@code maxPerSource} from one source (counted in 4,096 buckets by a keyed hash of the address,
  * an IPv6 source by its /64, so no address is stored and nobody can aim at another's bucket), and
  * a connection that has not allocated is closed after {@code idleNanos}, or after the shorter
  * {@code pressuredIdleNanos} once more than half the budget is in use (an idle flood then frees
- * its slots quickly). Single-threaded (one per event loop), sans-IO.
+ * its slots quickly). Shared by the event loops (a source's connections land on any of them):
+ * synchronized, once per accept and close, never per packet. Sans-IO.
  */
 public final class ConnectionBudget {
   private static final int BITS = 12;
@@ -32,7 +33,7 @@ public final class ConnectionBudget {
   }
 
   /** A new connection from {@code source}: the slot to {@link #release} when it closes, or -1 (refuse it). */
-  public int admit(InetAddress source) {
+  public synchronized int admit(InetAddress source) {
     if (total >= maxTotal) {
       return -1;
     }
@@ -46,7 +47,7 @@ public final class ConnectionBudget {
   }
 
   /** A connection admitted with {@code slot} closed. */
-  public void release(int slot) {
+  public synchronized void release(int slot) {
     if (slot >= 0 && perSource[slot] > 0) {
       perSource[slot]--;
       total--;
@@ -54,11 +55,11 @@ public final class ConnectionBudget {
   }
 
   /** How long a connection may stay open without an allocation, now. */
-  public long idleNanos() {
+  public synchronized long idleNanos() {
     return 2L * total > maxTotal ? pressuredIdleNanos : idleNanos;
   }
 
-  public int total() {
+  public synchronized int total() {
     return total;
   }
 }

@@ -73,8 +73,13 @@ final class SipHash {
    * IPv6 address's /64 (one subscriber's prefix: rotating addresses inside it gains nothing).
    */
   int bucket(java.net.InetAddress source, int bits) {
+    return (int) (source(source) >>> (64 - bits));
+  }
+
+  /** The 64-bit hash of a source address: an IPv4 address, or an IPv6 address's /64. */
+  long source(java.net.InetAddress source) {
     byte[] a = source.getAddress(); // the control path (accepts, unauthenticated requests), not the forwarding path
-    return (int) (hash(a, 0, a.length == 16 ? 8 : a.length) >>> (64 - bits));
+    return hash(a, 0, a.length == 16 ? 8 : a.length);
   }
 
   private static long le64(byte[] b, int i) {

@@ -3,6 +3,7 @@ package org.pqsip.relay.metrics;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,9 +26,14 @@ public final class RelayMetrics implements AutoCloseable {
 
   public static RelayMetrics serve(RelayServer relay, InetSocketAddress at) throws IOException {
     PrometheusRegistry registry = new PrometheusRegistry();
+    JvmMetrics.builder().register(registry); // process_open_fds, process_resident_memory_bytes, jvm_memory_*, jvm_gc_*
     IntSupplier active = relay::activeAllocations;
     GaugeWithCallback.builder().name("pqrelay_allocations").help("Allocations alive now")
         .callback(cb -> cb.call(active.getAsInt())).register(registry);
+    IntSupplier buffer = relay::udpReceiveBuffer;
+    GaugeWithCallback.builder().name("pqrelay_udp_receive_buffer_bytes")
+        .help("Receive buffer the kernel granted the UDP listening sockets (less than --udp-buffer: raise net.core.rmem_max)")
+        .callback(cb -> cb.call(buffer.getAsInt())).register(registry);
     CounterWithCallback.builder().name("pqrelay_forwarded_packets").help("Packets forwarded").labelNames("direction")
         .callback(cb -> {
           cb.call(sum(relay, c -> c.get(RelayCounters.TO_PEER_PACKETS)), "to_peer");

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -23,6 +24,7 @@ import org.pqsip.relay.alloc.Allocation;
 import org.pqsip.relay.alloc.AllocationTable;
 import org.pqsip.relay.alloc.FiveTuple;
 import org.pqsip.relay.alloc.Quotas;
+import org.pqsip.relay.core.ConnectionBudget;
 import org.pqsip.relay.core.DataPath;
 import org.pqsip.relay.core.RelayCounters;
 import org.pqsip.relay.core.SourceLimiter;
@@ -47,11 +49,11 @@ final class EventLoop implements Runnable {
   private static final int PER_ALLOCATION = 1;
   private static final long SWEEP_NANOS = 1_000_000_000L;
   /** A TCP connection must allocate within this time or it is closed; 5 s when over half the budget is used. */
-  private static final long TCP_IDLE_NANOS = 30_000_000_000L;
-  private static final long TCP_IDLE_PRESSURED_NANOS = 5_000_000_000L;
-  /** TCP/TLS connections per loop, and from one source (address, IPv6 /64); more are closed at accept. */
-  private static final int MAX_TCP = 10_000;
-  private static final int MAX_TCP_PER_SOURCE = 64;
+  static final long TCP_IDLE_NANOS = 30_000_000_000L;
+  static final long TCP_IDLE_PRESSURED_NANOS = 5_000_000_000L;
+  /** TCP/TLS connections per loop (the relay's budget is this times its loops), and from one source over all loops. */
+  static final int MAX_TCP = 10_000;
+  static final int MAX_TCP_PER_SOURCE = 64;
   private static final Object TCP_LISTENER = new Object();
   private static final Object TLS_LISTENER = new Object();
 
@@ -63,8 +65,7 @@ final class EventLoop implements Runnable {
   private final List<ServerSocketChannel> tlsListeners = new ArrayList<>();
   private final SSLContext tlsContext;
   private final Map<FiveTuple, TcpConnection> connections = new HashMap<>();
-  private final org.pqsip.relay.core.ConnectionBudget budget =
-      new org.pqsip.relay.core.ConnectionBudget(MAX_TCP, MAX_TCP_PER_SOURCE, TCP_IDLE_NANOS, TCP_IDLE_PRESSURED_NANOS, limiterKey());
+  private final ConnectionBudget budget;
   private final AllocationTable table;
   private final TurnService service;
   /** Unauthenticated work per source (requests without an allocation, new TCP/TLS connections). */
@@ -87,17 +88,28 @@ final class EventLoop implements Runnable {
   private final Ports ports = new Ports();
   private volatile boolean closed;
 
-  EventLoop(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
-      TurnService.Settings settings, Quotas quotas, RelayPortPool pool,
-      int unauthRate, boolean batchedUdp, long seed, java.util.concurrent.Executor handshakeWorkers) throws IOException {
+  /**
+   * What every loop of a relay shares: settings, the allocation quota, the relayed port range, the
+   * per-source limits (a source's connections land on any loop: SO_REUSEPORT spreads them by
+   * port), and the TLS handshake workers.
+   */
+  record Shared(SSLContext tlsContext, TurnService.Settings settings, Quotas quotas, RelayPortPool pool, SourceLimiter limiter,
+      ConnectionBudget budget, Executor handshakeWorkers, int udpBuffer, boolean batchedUdp) {}
+
+  EventLoop(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, Shared shared, long seed)
+      throws IOException {
     this.selector = Selector.open();
-    this.tlsContext = tlsContext;
-    this.handshakes = new TlsHandshakes(handshakeWorkers, selector);
-    this.pool = pool;
+    this.tlsContext = shared.tlsContext();
+    this.handshakes = new TlsHandshakes(shared.handshakeWorkers(), selector);
+    this.pool = shared.pool();
+    TurnService.Settings settings = shared.settings();
     this.relayAddress = settings.relayAddress();
     this.counters = new RelayCounters();
-    this.table = new AllocationTable(quotas);
-    this.limiter = new SourceLimiter(unauthRate, limiterKey());
+    this.table = new AllocationTable(shared.quotas());
+    this.limiter = shared.limiter();
+    this.budget = shared.budget();
+    boolean batchedUdp = shared.batchedUdp();
+    int udpBuffer = shared.udpBuffer();
     this.service = new TurnService(settings, table, ports, counters, limiter);
     this.dataPath = new DataPath(counters, seed);
     boolean nativeIo = batchedUdp && UdpBatch.AVAILABLE; // plain mode is the JDK's calls throughout
@@ -108,6 +120,10 @@ final class EventLoop implements Runnable {
         DatagramChannel ch = udpFor(a.getAddress());
         listeners.add(ch);
         ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        if (udpBuffer > 0) { // every client of this loop arrives on this one socket: room for a pause
+          ch.setOption(StandardSocketOptions.SO_RCVBUF, udpBuffer);
+          ch.setOption(StandardSocketOptions.SO_SNDBUF, udpBuffer);
+        }
         ch.bind(a);
         ClientBatch b = batchedUdp ? ClientBatch.of(ch, seed + listeners.size(), counters) : null;
         if (b != null) {
@@ -125,6 +141,20 @@ final class EventLoop implements Runnable {
       release();
       throw e;
     }
+  }
+
+  /** The smallest receive buffer the kernel granted this loop's UDP listeners (0 without any). */
+  int udpReceiveBuffer() {
+    int least = 0;
+    for (DatagramChannel ch : listeners) {
+      try {
+        int n = ch.getOption(StandardSocketOptions.SO_RCVBUF);
+        least = least == 0 ? n : Math.min(least, n);
+      } catch (IOException e) {
+        return 0; // closing
+      }
+    }
+    return least;
   }
 
   /** Where each UDP listener is bound (the first loop resolves port 0 for the others). */
@@ -643,12 +673,5 @@ final class EventLoop implements Runnable {
     } catch (IOException e) {
       // closing anyway
     }
-  }
-
-  /** A fresh secret key per event loop for the rate limiter's hash: never stored, never logged. */
-  private static byte[] limiterKey() {
-    byte[] k = new byte[16];
-    new java.security.SecureRandom().nextBytes(k);
-    return k;
   }
 }

@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.pqsip.relay.alloc.Quotas;
 import org.pqsip.stun.RestCredentials;
+import org.pqsip.relay.core.ConnectionBudget;
 import org.pqsip.relay.core.OtherAddress;
 import org.pqsip.relay.core.PeerPolicy;
 import org.pqsip.relay.core.RelayCounters;
+import org.pqsip.relay.core.SourceLimiter;
 import org.pqsip.relay.core.TurnService;
 
 /**
@@ -30,19 +32,28 @@ public final class RelayServer implements AutoCloseable {
    * The relay's settings (the command line and config file map onto this). {@code batchedUdp}:
    * UDP clients through recvmmsg/sendmmsg where the platform has them ({@link UdpBatch}).
    * {@code tlsWorkers}: threads for TLS handshakes' key exchange and signature, off the event
-   * loops; 0 runs them on the event loops (the forwarding threads).
+   * loops; 0 runs them on the event loops (the forwarding threads). {@code udpBuffer}: the receive
+   * and send buffer asked for each UDP listening socket, in bytes (the kernel grants at most
+   * net.core.rmem_max / wmem_max; 0 keeps the kernel's default).
    */
   public record Config(
       List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
       InetAddress relayAddress, int relayPortMin, int relayPortMax,
       String realm, byte[] authSecret, List<String> allowPeers, int maxAllocations, int maxPerUser,
-      int threads, int unauthRate, boolean batchedUdp, int tlsWorkers) {
-    /** With the default TLS handshake workers: half the event loops, at least one. */
+      int threads, int unauthRate, boolean batchedUdp, int tlsWorkers, int udpBuffer) {
+    /**
+     * The UDP listeners' buffer asked for by default: 4 MiB, about 0.3 s of 500 calls' inbound
+     * media on one socket, so that a pause of the event loop (a GC, a burst of control work)
+     * does not overflow it.
+     */
+    public static final int DEFAULT_UDP_BUFFER = 4 * 1024 * 1024;
+
+    /** With the defaults for TLS handshake workers (half the event loops, at least one) and UDP buffers. */
     public Config(List<InetSocketAddress> udp, List<InetSocketAddress> tcp, List<InetSocketAddress> tls, SSLContext tlsContext,
         InetAddress relayAddress, int relayPortMin, int relayPortMax, String realm, byte[] authSecret, List<String> allowPeers,
         int maxAllocations, int maxPerUser, int threads, int unauthRate, boolean batchedUdp) {
       this(udp, tcp, tls, tlsContext, relayAddress, relayPortMin, relayPortMax, realm, authSecret, allowPeers, maxAllocations,
-          maxPerUser, threads, unauthRate, batchedUdp, defaultTlsWorkers(threads));
+          maxPerUser, threads, unauthRate, batchedUdp, defaultTlsWorkers(threads), DEFAULT_UDP_BUFFER);
     }
 
     /** Half the event loops, at least one. */
@@ -53,6 +64,9 @@ public final class RelayServer implements AutoCloseable {
     public Config {
       if (tlsWorkers < 0 || tlsWorkers > 256) {
         throw new IllegalArgumentException("TLS handshake threads must be between 0 and 256");
+      }
+      if (udpBuffer < 0) {
+        throw new IllegalArgumentException("the UDP buffer size must not be negative");
       }
       udp = List.copyOf(udp);
       tcp = List.copyOf(tcp);
@@ -107,13 +121,17 @@ public final class RelayServer implements AutoCloseable {
     OtherAddress otherAddress = new OtherAddress(c.relayAddress());
     TurnService.Settings settings = new TurnService.Settings(new RestCredentials(c.authSecret(), c.realm()), c.realm(),
         nonceKey, new PeerPolicy(own, c.allowPeers()), c.relayAddress(), otherAddress);
+    EventLoop.Shared shared = new EventLoop.Shared(c.tlsContext(), settings, quotas, pool,
+        new SourceLimiter(c.unauthRate(), secretKey(random)),
+        new ConnectionBudget(EventLoop.MAX_TCP * c.threads(), EventLoop.MAX_TCP_PER_SOURCE, EventLoop.TCP_IDLE_NANOS,
+            EventLoop.TCP_IDLE_PRESSURED_NANOS, secretKey(random)),
+        tasks, c.udpBuffer(), c.batchedUdp());
     List<InetSocketAddress> bind = c.udp();
     List<InetSocketAddress> bindTcp = c.tcp();
     List<InetSocketAddress> bindTls = c.tls();
     try {
       for (int i = 0; i < c.threads(); i++) {
-        EventLoop loop = new EventLoop(bind, bindTcp, bindTls, c.tlsContext(), settings, quotas, pool, c.unauthRate(),
-            c.batchedUdp(), random.nextLong(), tasks);
+        EventLoop loop = new EventLoop(bind, bindTcp, bindTls, shared, random.nextLong());
         loops.add(loop);
         bind = loop.udpAddresses(); // port 0 resolved by the first loop: the others join it
         bindTcp = loop.tcpAddresses();
@@ -130,6 +148,13 @@ public final class RelayServer implements AutoCloseable {
     otherAddress.listeners(udpAddresses);
     this.tcpAddresses = List.copyOf(bindTcp);
     this.tlsAddresses = List.copyOf(bindTls);
+  }
+
+  /** A fresh secret key for a limiter's keyed hash: never stored, never logged. */
+  private static byte[] secretKey(SecureRandom random) {
+    byte[] k = new byte[16];
+    random.nextBytes(k);
+    return k;
   }
 
   public static RelayServer start(Config c) throws IOException {
@@ -161,6 +186,11 @@ public final class RelayServer implements AutoCloseable {
   /** Where clients reach the relay over TLS. */
   public List<InetSocketAddress> tlsAddresses() {
     return tlsAddresses;
+  }
+
+  /** The receive buffer the kernel granted the UDP listening sockets (the smallest of them), in bytes; 0 without UDP. */
+  public int udpReceiveBuffer() {
+    return loops.stream().mapToInt(EventLoop::udpReceiveBuffer).min().orElse(0);
   }
 
   /** One aggregate counter set per event loop. */

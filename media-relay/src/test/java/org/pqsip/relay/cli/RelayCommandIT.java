@@ -69,7 +69,8 @@ class RelayCommandIT {
     Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123\n");
     Path conf = Files.writeString(dir.resolve("relay.conf"), String.join("\n",
         "listen = udp:127.0.0.1:24791", "realm = pq.test", "auth-secret-file = " + secret,
-        "relay-ports = 61300-61399", "threads = 2", "metrics = 127.0.0.1:0", ""));
+        "relay-ports = 61300-61399", "threads = 2", "metrics = 127.0.0.1:0", "udp-buffer = 200000",
+        "tls-handshake-threads = 1", ""));
     readyThenStop(start("--config", conf.toString()), ready -> {
       assertThat(ready).startsWith("relay ready udp:127.0.0.1:24791 metrics:127.0.0.1:");
       String body = HttpClient.newHttpClient().send(
@@ -77,7 +78,10 @@ class RelayCommandIT {
           HttpResponse.BodyHandlers.ofString()).body();
       assertThat(body).contains("pqrelay_allocations 0", "pqrelay_forwarded_packets_total{direction=\"to_peer\"} 0",
           "pqrelay_error_responses_total{code=\"401\"} 0", "pqrelay_rate_limited_requests_total 0",
-          "pqrelay_internal_errors_total 0");
+          "pqrelay_internal_errors_total 0", "pqrelay_connections 0", "pqrelay_refused_connections_total 0");
+      // granted in full: below net.core.rmem_max (212,992 by default); the JDK reports it without Linux's doubling
+      assertThat(body).contains("pqrelay_udp_receive_buffer_bytes 200000");
+      assertThat(body).contains("process_open_fds", "process_resident_memory_bytes", "jvm_memory_used_bytes{area=\"heap\"}");
       assertThat(body).doesNotContain("127.0.0.1").doesNotContain("24791");
     });
   }

@@ -59,6 +59,54 @@ class SourceLimiterTest {
     assertThat(limiter.allow(rotated, NOW)).as("a new address in the same /64 gains nothing").isFalse();
   }
 
+  /** Collateral damage: a source that shares one of its two buckets with a flooder keeps the other. */
+  @Test
+  void aSourceSharingABucketWithAFlooderStillGetsThrough() throws Exception {
+    byte[] key = new byte[16];
+    key[3] = 7;
+    SourceLimiter limiter = new SourceLimiter(5, key);
+    InetAddress flooder = InetAddress.getByName("203.0.113.7");
+    InetAddress sharing = null;
+    for (int i = 0; i < 65536 && sharing == null; i++) {
+      InetAddress candidate = InetAddress.getByAddress(new byte[] {(byte) 198, 51, (byte) (i >>> 8), (byte) i});
+      boolean shares = limiter.bucket(candidate) == limiter.bucket(flooder) || limiter.secondBucket(candidate) == limiter.bucket(flooder)
+          || limiter.bucket(candidate) == limiter.secondBucket(flooder) || limiter.secondBucket(candidate) == limiter.secondBucket(flooder);
+      boolean sharesBoth = (limiter.bucket(candidate) == limiter.bucket(flooder) || limiter.bucket(candidate) == limiter.secondBucket(flooder))
+          && (limiter.secondBucket(candidate) == limiter.bucket(flooder) || limiter.secondBucket(candidate) == limiter.secondBucket(flooder));
+      if (shares && !sharesBoth && limiter.bucket(candidate) != limiter.secondBucket(candidate)) {
+        sharing = candidate;
+      }
+    }
+    assertThat(sharing).as("an address sharing one bucket with the flooder (about 1 in 1,000)").isNotNull();
+    int flooded = 0;
+    for (int i = 0; i < 100; i++) {
+      flooded += limiter.allow(flooder, NOW) ? 1 : 0;
+    }
+    assertThat(flooded).as("the flooder's burst: twice the rate").isEqualTo(10);
+    assertThat(limiter.allow(flooder, NOW)).isFalse();
+    for (int i = 0; i < 5; i++) {
+      assertThat(limiter.allow(sharing, NOW)).as("request %d of the sharing source", i).isTrue();
+    }
+  }
+
+  @Test
+  void aSourceGetsItsRateBackAsTimePasses() throws Exception {
+    SourceLimiter limiter = new SourceLimiter(5, new byte[16]);
+    InetAddress a = InetAddress.getByName("203.0.113.9");
+    int first = 0;
+    for (int i = 0; i < 100; i++) {
+      first += limiter.allow(a, NOW) ? 1 : 0;
+    }
+    int later = 0;
+    for (int s = 1; s <= 2; s++) {
+      for (int i = 0; i < 100; i++) {
+        later += limiter.allow(a, NOW + s * 1_000_000_000L) ? 1 : 0;
+      }
+    }
+    assertThat(first).as("burst").isEqualTo(10);
+    assertThat(later).as("over the next two seconds: the rate").isEqualTo(10);
+  }
+
   @Test
   void aKeyOfTheWrongLengthIsRefused() {
     assertThatThrownBy(() -> new SourceLimiter(5, new byte[8])).isInstanceOf(IllegalArgumentException.class)

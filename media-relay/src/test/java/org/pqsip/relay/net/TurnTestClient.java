@@ -32,20 +32,34 @@ final class TurnTestClient implements AutoCloseable {
   private byte[] nonce;
 
   TurnTestClient(InetSocketAddress server) throws IOException {
+    this(server, InetAddress.getLoopbackAddress());
+  }
+
+  /** A UDP client from {@code local} (another loopback address is another source to the relay). */
+  TurnTestClient(InetSocketAddress server, InetAddress local) throws IOException {
     this.server = server;
-    this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    this.socket = new DatagramSocket(new InetSocketAddress(local, 0));
     socket.setSoTimeout(5000);
     this.tcp = null;
   }
 
   /** A client on a TCP connection to {@code server} (RFC 8656 §12.5 framing). */
   static TurnTestClient overTcp(InetSocketAddress server) throws IOException {
-    return new TurnTestClient(server, new java.net.Socket(server.getAddress(), server.getPort()));
+    return overTcp(server, InetAddress.getLoopbackAddress());
+  }
+
+  static TurnTestClient overTcp(InetSocketAddress server, InetAddress local) throws IOException {
+    return new TurnTestClient(server, new java.net.Socket(server.getAddress(), server.getPort(), local, 0));
   }
 
   /** A client on a TLS connection to {@code server}, trusting what {@code tls} trusts. */
   static TurnTestClient overTls(InetSocketAddress server, javax.net.ssl.SSLContext tls) throws IOException {
-    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(server.getAddress(), server.getPort());
+    return overTls(server, tls, InetAddress.getLoopbackAddress());
+  }
+
+  static TurnTestClient overTls(InetSocketAddress server, javax.net.ssl.SSLContext tls, InetAddress local) throws IOException {
+    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+        .createSocket(server.getAddress(), server.getPort(), local, 0);
     s.startHandshake();
     return new TurnTestClient(server, s);
   }
