@@ -4,7 +4,10 @@
 # 20 ms) towards one UDP echo peer (turnutils_peer), all on loopback. Prints, per server: loss,
 # average round trip, server CPU-seconds while the client ran (cpu_s: allocating and forwarding;
 # forwarding_cpu_s: from the last allocation to the end), CPU per forwarded packet (forwarding
-# phase), peak RSS. Each client makes two allocations (1,000 for the default 500 clients).
+# phase), peak RSS, and the datagrams the kernel dropped on the server's own UDP sockets
+# (server_kernel_drops), on the echo peer's and on the whole host (RcvbufErrors). A run with loss
+# is flagged LOSS, one whose client ended without totals FAILED; a round with a FAILED run does
+# not enter the median. Each client makes two allocations (1,000 for the default 500 clients).
 # Each server first gets the same warm-up run (100 clients x 250 messages; for the JVM that is
 # when the JIT compiles the path), printed too; the ratio compares the measured runs.
 #
