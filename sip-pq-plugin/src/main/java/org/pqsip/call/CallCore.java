@@ -89,6 +89,17 @@ public final class CallCore {
   private long pathMillis = -1;
   /** An ICE restart is under way: the next path chosen is reported as restored. */
   private boolean iceRestarting;
+  /**
+   * When the ICE restart under way is given up: the caller then restarts again (at most
+   * {@link #MAX_RESTARTS} in all), the callee, or a caller out of attempts, ends the call: never
+   * silently dead.
+   */
+  private long restartDeadline = Long.MAX_VALUE;
+  private int restartAttempts;
+  /** Caller: a re-INVITE of ours awaits its final response (no second one while it does). */
+  private boolean reofferPending;
+  /** ICE restarts a caller tries before it ends a call whose every path died. */
+  static final int MAX_RESTARTS = 3;
   /** A re-offer that restarts ICE, held until the transport has gathered anew. */
   private String restartOffer;
   /** That re-offer is being answered now, with our new ICE. */
@@ -180,6 +191,8 @@ public final class CallCore {
   public void pathSelected(PathKind kind, long afterMillis, long now) {
     if (state == State.ESTABLISHED && iceRestarting) {
       iceRestarting = false;
+      restartDeadline = Long.MAX_VALUE;
+      restartAttempts = 0;
       path = kind.token();
       Map<String, Object> f = fields();
       f.put("path", path);
@@ -207,6 +220,8 @@ public final class CallCore {
       return;
     }
     iceRestarting = true;
+    restartAttempts = 1;
+    restartDeadline = now + settings.pathTimeout().toNanos();
     Map<String, Object> f = fields();
     f.put("reason", "no-path");
     out.add(new CallAction.Emit("ice-restart", f));
@@ -327,7 +342,9 @@ public final class CallCore {
   public void onRefused(int code, String reason, String warning) {
     String text = code + " " + reason + (warning.isEmpty() ? "" : " (" + warning + ")");
     if (state == State.ESTABLISHED) {
-      error("re-INVITE refused, the call keeps its keys: " + text);
+      reofferPending = false;
+      error("re-INVITE refused, the call keeps its keys: " + text
+          + (iceRestarting ? "; the ICE restart is tried again when its time is up" : ""));
       return;
     }
     if (state == State.ENDED) {
@@ -350,6 +367,9 @@ public final class CallCore {
     if (state == State.CALLING) {
       error("no answer from the peer (SIP transaction timed out)");
       release("timeout");
+    } else if (state == State.ESTABLISHED && reofferPending) {
+      reofferPending = false;
+      error("no answer to our re-INVITE (SIP transaction timed out); the call keeps its keys");
     }
   }
 
@@ -362,10 +382,12 @@ public final class CallCore {
     SessionDescription offer =
         negotiator.createOffer(ours(LocalSdp.audio(localRtp, settings.codec(), sessionId, ++sdpVersion), 0));
     out.add(new CallAction.SendReoffer(offer.format()));
+    reofferPending = true;
   }
 
   /** The 2xx answering our re-offer. A bad answer changes nothing: the call keeps its keys. */
   public void onReofferAnswer(String body, long now) {
+    reofferPending = false;
     if (state != State.ESTABLISHED) {
       return;
     }
@@ -527,6 +549,7 @@ public final class CallCore {
         reoffers.refund();
         restartOffer = body;
         iceRestarting = true;
+        restartDeadline = now + 2 * settings.pathTimeout().toNanos(); // room for the caller's next attempt
         Map<String, Object> f = fields();
         f.put("reason", "peer");
         out.add(new CallAction.Emit("ice-restart", f));
@@ -635,6 +658,12 @@ public final class CallCore {
         release("ice-failed");
       }
     }
+    if (now >= restartDeadline) {
+      restartDeadline = Long.MAX_VALUE;
+      if (state == State.ESTABLISHED && iceRestarting) {
+        restartTimedOut(now);
+      }
+    }
     retiring.removeIf(r -> {
       if (now >= r.deadline()) {
         r.security().destroy();
@@ -644,9 +673,34 @@ public final class CallCore {
     });
   }
 
+  /**
+   * The ICE restart under way found no path in time. A caller with attempts left restarts again
+   * (after its pending re-INVITE, if any, has its answer: no second one meanwhile); otherwise the
+   * call ends with {@code ice-failed} rather than stay up without media.
+   */
+  private void restartTimedOut(long now) {
+    if (role == Role.OFFERER && restartAttempts < MAX_RESTARTS) {
+      restartAttempts++;
+      restartDeadline = now + settings.pathTimeout().toNanos();
+      if (reofferPending) {
+        return; // the re-INVITE is still out: this attempt waits for it
+      }
+      Map<String, Object> f = fields();
+      f.put("reason", "retry");
+      f.put("attempt", restartAttempts);
+      out.add(new CallAction.Emit("ice-restart", f));
+      out.add(new CallAction.RestartIce());
+      return;
+    }
+    error("media path lost: ICE found no working pair again after "
+        + (role == Role.OFFERER ? restartAttempts + " restart attempts" : "the caller's restart"));
+    out.add(new CallAction.Bye());
+    release("ice-failed");
+  }
+
   /** When {@link #onTimer} should run next, if ever. */
   public OptionalLong nextDeadline() {
-    long d = Math.min(Math.min(ringDeadline, revealDeadline), pathDeadline);
+    long d = Math.min(Math.min(Math.min(ringDeadline, revealDeadline), pathDeadline), restartDeadline);
     for (Retiring r : retiring) {
       d = Math.min(d, r.deadline());
     }

@@ -119,14 +119,9 @@ class CallIceSimTest {
    */
   @Test
   void everyPathDies_theCallerRestartsIceWithAChainedReoffer_andTheCalleeAnswersWithNewIce() {
-    CallCore a = caller();
-    CallCore b = callee();
-    exchange(a, b, answer -> answer);
-    b.onAck(now);
-    a.pathSelected(PathKind.P2P, 30, now);
-    b.pathSelected(PathKind.P2P, 30, now);
-    a.drain();
-    b.drain();
+    CallCore[] call = bothOnAPath();
+    CallCore a = call[0];
+    CallCore b = call[1];
     String sas = a.security().sas().orElseThrow();
 
     b.pathsLost(now);
@@ -163,6 +158,95 @@ class CallIceSimTest {
     assertThat(emitted(a.drain(), "path-restored")).singleElement().asString().contains("path=relay").contains("pathMs=150");
     b.pathSelected(PathKind.RELAY, 160, now);
     assertThat(emitted(b.drain(), "path-restored")).hasSize(1);
+  }
+
+  /**
+   * A call with a path on both sides whose caller has lost every path and restarted ICE: returns
+   * caller and callee, the caller's restart re-offer (new ufrag {@code alc2}) in {@link #restartReoffer}.
+   */
+  private CallCore[] restartUnderWay() {
+    CallCore[] call = bothOnAPath();
+    CallCore a = call[0];
+    a.pathsLost(now);
+    assertThat(a.drain()).anyMatch(CallAction.RestartIce.class::isInstance);
+    a.iceRestarted(ice("alc2", "203.0.113.99", NatClass.ENDPOINT_INDEPENDENT), CallCoreSimTest.A_RTP, now);
+    restartReoffer = CallCoreSimTest.reoffer(a.drain());
+    return call;
+  }
+
+  /** An established ICE call, P2P on both sides, every action so far drained: caller and callee. */
+  private CallCore[] bothOnAPath() {
+    CallCore a = caller();
+    CallCore b = callee();
+    exchange(a, b, answer -> answer);
+    b.onAck(now);
+    a.pathSelected(PathKind.P2P, 30, now);
+    b.pathSelected(PathKind.P2P, 30, now);
+    a.drain();
+    b.drain();
+    return new CallCore[] {a, b};
+  }
+
+  private String restartReoffer;
+
+  /**
+   * A restart that finds no path: the caller restarts again when the path timeout passes (not
+   * while its re-INVITE is still out), at most three times in all, then ends the call with
+   * ice-failed instead of leaving it up without media. Before, the call stayed "restarting"
+   * forever (the transport asks for one restart per agent).
+   */
+  @Test
+  void aRestartThatFindsNoPath_isTriedAgainThenTheCallEnds() {
+    CallCore a = restartUnderWay()[0];
+    assertThat(restartReoffer).contains("a=ice-ufrag:alc2");
+
+    a.onTimer(now + 9_999 * MS);
+    assertThat(a.drain()).as("within the path timeout").isEmpty();
+    a.onTimer(now + 10_000 * MS);
+    assertThat(a.drain()).as("the re-INVITE is still out: no second one").noneMatch(CallAction.RestartIce.class::isInstance);
+    a.onReofferAnswer("not an answer", now + 10_500 * MS); // its final response came (a bad one: keys kept)
+    a.drain();
+
+    a.onTimer(now + 20_000 * MS);
+    List<CallAction> third = a.drain();
+    assertThat(emitted(third, "ice-restart")).singleElement().asString().contains("reason=retry").contains("attempt=3");
+    assertThat(third).anyMatch(CallAction.RestartIce.class::isInstance);
+    a.iceRestarted(ice("alc3", "203.0.113.99", NatClass.ENDPOINT_INDEPENDENT), CallCoreSimTest.A_RTP, now + 20_000 * MS);
+    assertThat(CallCoreSimTest.reoffer(a.drain())).contains("a=ice-ufrag:alc3");
+    a.onRefused(408, "Request Timeout", "");
+    a.drain();
+
+    assertThat(a.nextDeadline()).hasValue(now + 30_000 * MS);
+    a.onTimer(now + 30_000 * MS);
+    List<CallAction> end = a.drain();
+    assertThat(end).anyMatch(CallAction.Bye.class::isInstance);
+    assertThat(end).anyMatch(x -> x instanceof CallAction.Release r && r.reason().equals("ice-failed"));
+    assertThat(emitted(end, "error")).singleElement().asString().contains("after 3 restart attempts");
+  }
+
+  /** A restart that finds its path stops the clock: no retry, no end. */
+  @Test
+  void aRestartThatFindsItsPath_needsNoRetry() {
+    CallCore a = restartUnderWay()[0];
+    a.pathSelected(PathKind.RELAY, 150, now + 2_000 * MS);
+    assertThat(emitted(a.drain(), "path-restored")).hasSize(1);
+    a.onTimer(now + 60_000 * MS);
+    assertThat(a.drain()).noneMatch(x -> x instanceof CallAction.RestartIce || x instanceof CallAction.Bye);
+  }
+
+  /** The callee that answered a restart ends the call if no path comes and no further restart either. */
+  @Test
+  void theCalleeOfARestartThatNeverFindsAPath_endsTheCall() {
+    CallCore b = restartUnderWay()[1];
+    b.onReInvite(restartReoffer, CallCoreSimTest.B_RTP, now);
+    b.iceRestarted(ice("bob2", "198.51.100.140", NatClass.ADDRESS_DEPENDENT), CallCoreSimTest.B_RTP, now);
+    assertThat(sdp(b.drain(), 200)).contains("a=ice-ufrag:bob2");
+    b.onTimer(now + 19_999 * MS);
+    assertThat(b.drain()).as("room for the caller's next attempt").noneMatch(CallAction.Bye.class::isInstance);
+    b.onTimer(now + 20_000 * MS);
+    List<CallAction> end = b.drain();
+    assertThat(end).anyMatch(CallAction.Bye.class::isInstance);
+    assertThat(end).anyMatch(x -> x instanceof CallAction.Release r && r.reason().equals("ice-failed"));
   }
 
   @Test
