@@ -3,19 +3,10 @@ package org.pqsip.osgi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
-import org.osgi.framework.launch.Framework;
-import org.osgi.framework.launch.FrameworkFactory;
-import org.osgi.framework.wiring.BundleCapability;
-import org.osgi.framework.wiring.BundleRevision;
-import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * The wrapped JAIN-SIP in a real Felix 7 framework (the one the distribution will ship): it
@@ -29,34 +20,19 @@ class JainSipBundleIT {
 
   @Test
   void theWrappedBundleResolvesStartsAndExportsJainSip() throws Exception {
-    Map<String, String> config = new HashMap<>();
-    config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
-    config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-    Framework felix = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(config);
-    felix.start();
-    try {
+    try (Felix felix = new Felix(storage)) {
       // the module's classes with the manifest bnd computed, as an exploded bundle
-      Bundle sip = felix.getBundleContext().installBundle("reference:" + Path.of("target/classes").toUri());
-      sip.start();
+      Bundle sip = felix.start(Path.of("target/classes"));
       assertThat(sip.getState()).as("bundle state").isEqualTo(Bundle.ACTIVE);
       assertThat(sip.getSymbolicName()).isEqualTo("org.pqsip.jain-sip-ri");
       assertThat(sip.getHeaders().get(Constants.DYNAMICIMPORT_PACKAGE)).isEqualTo("*");
-
-      Map<String, String> exported = new HashMap<>();
-      List<BundleCapability> caps = sip.adapt(BundleWiring.class).getCapabilities(BundleRevision.PACKAGE_NAMESPACE);
-      for (BundleCapability c : caps) {
-        exported.put((String) c.getAttributes().get(BundleRevision.PACKAGE_NAMESPACE), String.valueOf(c.getAttributes().get("version")));
-      }
-      assertThat(exported).containsEntry("javax.sip", "1.3.0").containsEntry("javax.sip.header", "1.3.0")
+      assertThat(Felix.exports(sip)).containsEntry("javax.sip", "1.3.0").containsEntry("javax.sip.header", "1.3.0")
           .containsEntry("javax.sdp", "1.3.0").containsEntry("gov.nist.javax.sip", "1.3.0.91")
           .containsEntry("gov.nist.javax.sip.stack", "1.3.0.91");
 
       Class<?> stack = sip.loadClass("gov.nist.javax.sip.SipStackImpl");
       assertThat(stack.getClassLoader()).as("loaded by the bundle, not the test's class path")
           .isNotSameAs(getClass().getClassLoader());
-    } finally {
-      felix.stop();
-      felix.waitForStop(10_000);
     }
   }
 }
