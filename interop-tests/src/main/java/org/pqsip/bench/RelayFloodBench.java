@@ -1,6 +1,5 @@
 package org.pqsip.bench;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -12,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -22,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.SSLSocketFactory;
+import org.pqsip.ice.RelayTls;
 import org.pqsip.ice.RelayUri;
 import org.pqsip.ice.TurnClient;
 import org.pqsip.relay.net.RelayServer;
@@ -95,7 +92,7 @@ public final class RelayFloodBench {
             public void closed() {}
           });
       Thread echo = echo(peer, media.relayed());
-      SSLContext client = clientContext(dir.resolve("cert.pem"));
+      SSLSocketFactory client = RelayTls.socketFactory(Optional.of(dir.resolve("cert.pem"))); // as phones trust --relay-ca
       AtomicLong handshakes = new AtomicLong();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       Thread[] flooders = new Thread[flood ? 8 : 0];
@@ -153,9 +150,9 @@ public final class RelayFloodBench {
     return n;
   }
 
-  private static void handshakeUntil(SSLContext client, InetSocketAddress at, long deadline, AtomicLong handshakes) {
+  private static void handshakeUntil(SSLSocketFactory client, InetSocketAddress at, long deadline, AtomicLong handshakes) {
     while (System.nanoTime() < deadline) {
-      try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(at.getAddress(), at.getPort())) {
+      try (SSLSocket s = (SSLSocket) client.createSocket(at.getAddress(), at.getPort())) {
         s.setSoTimeout(5000);
         s.startHandshake();
         handshakes.incrementAndGet();
@@ -191,17 +188,5 @@ public final class RelayFloodBench {
     if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("openssl could not make a certificate: " + out);
     }
-  }
-
-  private static SSLContext clientContext(Path cert) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("relay",
-        CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(Files.readAllBytes(cert))));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 }

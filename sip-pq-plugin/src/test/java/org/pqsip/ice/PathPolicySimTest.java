@@ -209,22 +209,25 @@ class PathPolicySimTest {
     assertThat(a.drain()).containsExactly(new PathAction.Nominate(P2P));
   }
 
-  @Test
-  void relayValidatesLateInTheGrace_theNominationStillWaitsNoLongerThanTheGrace() {
+  /** A controlling policy, both sides open, whose P2P pair validated 20 ms into the checks (actions drained). */
+  private static PathPolicy controllingWithP2pValidatedAt20ms() {
     PathPolicy a = new PathPolicy(PathSettings.DEFAULTS, true, NatClass.OPEN, NatClass.OPEN);
     a.checksStarted(0);
     a.pairValidated(P2P, PathKind.P2P, 20 * MS, 20 * MS);
     a.drain();
+    return a;
+  }
+
+  @Test
+  void relayValidatesLateInTheGrace_theNominationStillWaitsNoLongerThanTheGrace() {
+    PathPolicy a = controllingWithP2pValidatedAt20ms();
     a.pairValidated(RELAY, PathKind.RELAY, 40 * MS, 900 * MS);
     assertThat(a.nextDeadline()).as("the grace bounds it").isEqualTo(1_020 * MS);
   }
 
   @Test
   void noRelayPairEver_p2pIsNominatedAfterTheGrace() {
-    PathPolicy a = new PathPolicy(PathSettings.DEFAULTS, true, NatClass.OPEN, NatClass.OPEN);
-    a.checksStarted(0);
-    a.pairValidated(P2P, PathKind.P2P, 20 * MS, 20 * MS);
-    a.drain();
+    PathPolicy a = controllingWithP2pValidatedAt20ms();
     assertThat(a.nextDeadline()).isEqualTo(1_020 * MS);
     a.tick(1_019 * MS);
     assertThat(a.drain()).isEmpty();

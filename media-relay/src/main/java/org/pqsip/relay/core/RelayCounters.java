@@ -18,11 +18,9 @@ public final class RelayCounters {
   public static final int RATE_LIMITED = 5;
   /** A bug: an exception the loop caught where none should be (never counted as loss). */
   public static final int INTERNAL_ERRORS = 6;
-  /** TCP/TLS connections open now (a gauge: +1 at accept, -1 at close). */
-  public static final int CONNECTIONS = 7;
   /** TCP/TLS connections closed at accept: over the source's rate, its share of the budget, or the loop's budget. */
-  public static final int CONNECTIONS_REFUSED = 8;
-  private static final int FIRST_ERROR = 9;
+  public static final int CONNECTIONS_REFUSED = 7;
+  private static final int FIRST_ERROR = 8;
   /** The error codes the relay answers with (RFC 8489/8656), in counter order. */
   public static final int[] ERROR_CODES = {400, 401, 403, 420, 437, 438, 440, 441, 442, 443, 486, 508};
 

@@ -51,7 +51,7 @@ public final class RelayMetrics implements AutoCloseable {
     CounterWithCallback.builder().name("pqrelay_rate_limited_requests").help("Unauthenticated requests dropped by the per-source rate limit")
         .callback(cb -> cb.call(sum(relay, c -> c.get(RelayCounters.RATE_LIMITED)))).register(registry);
     GaugeWithCallback.builder().name("pqrelay_connections").help("TCP and TLS client connections open now")
-        .callback(cb -> cb.call(sum(relay, c -> c.get(RelayCounters.CONNECTIONS)))).register(registry);
+        .callback(cb -> cb.call(relay.openConnections())).register(registry);
     CounterWithCallback.builder().name("pqrelay_refused_connections")
         .help("TCP and TLS connections closed at accept (over the per-source rate, the per-source share or the loop's budget)")
         .callback(cb -> cb.call(sum(relay, c -> c.get(RelayCounters.CONNECTIONS_REFUSED)))).register(registry);

@@ -450,7 +450,6 @@ final class EventLoop implements Runnable {
         c.budgetSlot = slot;
         c.key = sc.register(selector, SelectionKey.OP_READ, c);
         connections.put(t, c);
-        counters.add(RelayCounters.CONNECTIONS, 1);
       } catch (IOException | RuntimeException e) {
         budget.release(slot); // the connection never joined: its slot goes back
         sc.close();
@@ -536,7 +535,6 @@ final class EventLoop implements Runnable {
     }
     if (connections.remove(c.tuple) == c) {
       budget.release(c.budgetSlot);
-      counters.add(RelayCounters.CONNECTIONS, -1);
     }
     Allocation a = c.allocation;
     if (a != null) {

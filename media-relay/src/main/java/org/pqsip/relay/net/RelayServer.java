@@ -42,8 +42,8 @@ public final class RelayServer implements AutoCloseable {
       String realm, byte[] authSecret, List<String> allowPeers, int maxAllocations, int maxPerUser,
       int threads, int unauthRate, boolean batchedUdp, int tlsWorkers, int udpBuffer) {
     /**
-     * The UDP listeners' buffer asked for by default: 4 MiB, about 0.3 s of 500 calls' inbound
-     * media on one socket, so that a pause of the event loop (a GC, a burst of control work)
+     * The UDP listeners' buffer asked for by default: 4 MiB, twenty times the kernel's usual
+     * default, so that a pause of the event loop (a GC, a burst of control work)
      * does not overflow it.
      */
     public static final int DEFAULT_UDP_BUFFER = 4 * 1024 * 1024;
@@ -96,6 +96,8 @@ public final class RelayServer implements AutoCloseable {
   private final List<InetSocketAddress> tlsAddresses;
   /** Where TLS handshakes' delegated tasks run, off the forwarding threads (threads made only when a handshake waits); null: on them. */
   private final ThreadPoolExecutor handshakeWorkers;
+  /** Every loop's TCP/TLS connections: a slot per open one. */
+  private final ConnectionBudget budget;
 
   private RelayServer(Config c) throws IOException {
     this.handshakeWorkers = c.tlsWorkers() == 0 ? null : new ThreadPoolExecutor(c.tlsWorkers(), c.tlsWorkers(), 30,
@@ -121,11 +123,10 @@ public final class RelayServer implements AutoCloseable {
     OtherAddress otherAddress = new OtherAddress(c.relayAddress());
     TurnService.Settings settings = new TurnService.Settings(new RestCredentials(c.authSecret(), c.realm()), c.realm(),
         nonceKey, new PeerPolicy(own, c.allowPeers()), c.relayAddress(), otherAddress);
+    this.budget = new ConnectionBudget(EventLoop.MAX_TCP * c.threads(), EventLoop.MAX_TCP_PER_SOURCE, EventLoop.TCP_IDLE_NANOS,
+        EventLoop.TCP_IDLE_PRESSURED_NANOS, secretKey(random));
     EventLoop.Shared shared = new EventLoop.Shared(c.tlsContext(), settings, quotas, pool,
-        new SourceLimiter(c.unauthRate(), secretKey(random)),
-        new ConnectionBudget(EventLoop.MAX_TCP * c.threads(), EventLoop.MAX_TCP_PER_SOURCE, EventLoop.TCP_IDLE_NANOS,
-            EventLoop.TCP_IDLE_PRESSURED_NANOS, secretKey(random)),
-        tasks, c.udpBuffer(), c.batchedUdp());
+        new SourceLimiter(c.unauthRate(), secretKey(random)), budget, tasks, c.udpBuffer(), c.batchedUdp());
     List<InetSocketAddress> bind = c.udp();
     List<InetSocketAddress> bindTcp = c.tcp();
     List<InetSocketAddress> bindTls = c.tls();
@@ -200,6 +201,11 @@ public final class RelayServer implements AutoCloseable {
 
   public int activeAllocations() {
     return quotas.active();
+  }
+
+  /** TCP and TLS client connections open now, over every loop. */
+  public int openConnections() {
+    return budget.total();
   }
 
   /** The event loops' threads (benchmarks read their CPU time and allocation). */

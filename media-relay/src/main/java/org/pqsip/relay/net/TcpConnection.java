@@ -15,8 +15,8 @@ import org.pqsip.relay.alloc.FiveTuple;
  * bytes waiting to be written. Bounded both ways: a frame longer than {@link #MAX_FRAME} closes
  * the connection, and when the client does not read, further frames are dropped (media, like
  * UDP) rather than queued without limit. For TLS the JDK's SSLEngine wraps and unwraps on the
- * loop's thread; the handshake's delegated tasks (key exchange, signature: about 80% of a
- * handshake's CPU) run on a worker while the connection is parked ({@link TlsHandshakes}).
+ * loop's thread; the handshake's delegated tasks (key exchange, signature: three quarters
+ * of the loop's CPU per handshake in {@code ./pq bench relay-flood}) run on a worker while the connection is parked ({@link TlsHandshakes}).
  */
 final class TcpConnection {
   /** Largest frame a client may send; media frames are far smaller. */

@@ -301,22 +301,18 @@ class RelayServerIT {
     return n;
   }
 
-  private void awaitAllocations(int n) throws InterruptedException {
+  private void awaitAllocations(int n) throws Exception {
     await(() -> server.activeAllocations() == n, n + " allocations");
   }
 
-  private void awaitDropped(long n) throws InterruptedException {
+  private void awaitDropped(long n) throws Exception {
     await(() -> server.counters().stream().mapToLong(c -> c.get(org.pqsip.relay.core.RelayCounters.DROPPED)).sum() >= n,
         n + " packets dropped");
   }
 
   /** Waits for a relay-side event with a 5 s deadline (no sleeps). */
-  private static void await(java.util.function.BooleanSupplier event, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (!event.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("%s within 5 s", what).isLessThan(deadline);
-      Thread.onSpinWait();
-    }
+  private static void await(Await.Condition event, String what) throws Exception {
+    Await.until(event, java.time.Duration.ofSeconds(5), what);
   }
 
   private static void exchange(TurnTestClient client, DatagramSocket peer, DatagramPacket toRelay, DatagramPacket in) throws Exception {

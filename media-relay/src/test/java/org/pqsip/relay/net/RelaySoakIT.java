@@ -147,14 +147,11 @@ class RelaySoakIT {
   }
 
   private static void awaitMetric(URI metrics, String name, long value) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    long now;
-    while ((now = Metrics.scrape(metrics).value(name)) != value) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(name + " stayed at " + now + ", expected " + value);
-      }
-      Thread.onSpinWait();
-    }
+    await(() -> Metrics.scrape(metrics).value(name) == value, name + " back to " + value);
+  }
+
+  private static void await(Await.Condition condition, String what) throws Exception {
+    Await.until(condition, java.time.Duration.ofSeconds(30), what);
   }
 
   /** One round of mixed load; the counts the assertions read. */
@@ -331,20 +328,6 @@ class RelaySoakIT {
         }
       }
       return answered.get();
-    }
-
-    private interface Check {
-      boolean ok() throws Exception;
-    }
-
-    private static void await(Check condition, String what) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!condition.ok()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("timed out waiting for: " + what);
-        }
-        Thread.onSpinWait();
-      }
     }
 
     /** TCP connections from one source, all held; the most the relay kept open at once. */
