@@ -29,9 +29,27 @@ public final class ExternalProcess implements AutoCloseable {
   }
 
   public static ExternalProcess start(String name, List<String> command) throws IOException {
+    return start(name, command, null);
+  }
+
+  /** Runs {@code command} in {@code directory} (null: ours). */
+  public static ExternalProcess start(String name, List<String> command, java.nio.file.Path directory)
+      throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    if (directory != null) {
+      pb.directory(directory.toFile());
+    }
     return new ExternalProcess(name, pb.start());
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Closes the program's standard input (end of file: a shell ends). */
+  public void closeInput() throws IOException {
+    process.getOutputStream().close();
   }
 
   private void drain() {

@@ -46,4 +46,22 @@ final class Ice4jSettings {
     }
     applied = true;
   }
+
+  /**
+   * A new Agent, created with ice4j's own class loader as the thread's context class loader:
+   * ice4j reads its {@code reference.conf} through that loader when the first Agent loads its
+   * configuration, and in an OSGi framework the caller's (a SIP stack thread's) cannot see it.
+   * On a plain class path it is the same loader.
+   */
+  static org.ice4j.ice.Agent newAgent() {
+    apply();
+    Thread t = Thread.currentThread();
+    ClassLoader before = t.getContextClassLoader();
+    t.setContextClassLoader(org.ice4j.ice.Agent.class.getClassLoader());
+    try {
+      return new org.ice4j.ice.Agent();
+    } finally {
+      t.setContextClassLoader(before);
+    }
+  }
 }

@@ -103,8 +103,7 @@ public final class IceAgent implements AutoCloseable {
    */
   public static IceAgent gather(IceConfig config, InetSocketAddress local, boolean controlling, boolean relayReachable,
       Events events) throws IOException {
-    Ice4jSettings.apply();
-    Agent agent = new Agent();
+    Agent agent = Ice4jSettings.newAgent();
     try {
       agent.setControlling(controlling);
       agent.setNominationStrategy(NominationStrategy.NONE);

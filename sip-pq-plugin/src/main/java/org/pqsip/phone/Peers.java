@@ -49,8 +49,8 @@ public final class Peers implements Callable<Integer> {
     }
     System.out.println("this device " + store.self().text());
     for (PeerRecord r : store.devices()) {
-      String state = r.verified() ? "verified" : r.proven() ? "continuity" : "unproven";
-      System.out.println(r.device().text() + " " + state + r.identity().map(i -> " as " + i).orElse(""));
+      org.pqsip.api.PeerInfo p = PhoneService.info(r);
+      System.out.println(p.deviceId() + " " + p.trust() + r.identity().map(i -> " as " + i).orElse(""));
     }
     return 0;
   }

@@ -96,7 +96,7 @@ public final class Phone implements Callable<Integer> {
   @Option(names = "--codec", defaultValue = "PCMU", paramLabel = "PCMU|PCMA", description = "Preferred codec.")
   AudioCodec codec;
 
-  @Option(names = "--media", defaultValue = "127.0.0.1:40000-40999", paramLabel = "IP:LOW-HIGH",
+  @Option(names = "--media", defaultValue = PhoneSettings.DEFAULT_MEDIA, paramLabel = "IP:LOW-HIGH",
       description = "Media address and RTP port range (default ${DEFAULT-VALUE}); with --relay, 0.0.0.0 puts ICE host"
           + " candidates on every interface that is up (not loopback or link-local).")
   String media;
@@ -121,7 +121,7 @@ public final class Phone implements Callable<Integer> {
       description = "Certificate authorities a TLS relay's certificate must chain to (default: the JDK's trust store).")
   Path relayCa;
 
-  @Option(names = "--p2p-window", defaultValue = "800ms", paramLabel = "DURATION",
+  @Option(names = "--p2p-window", defaultValue = PhoneSettings.DEFAULT_P2P_WINDOW, paramLabel = "DURATION",
       description = "How long P2P may take before the relay pair is chosen (default ${DEFAULT-VALUE}).")
   String p2pWindow;
 
@@ -147,16 +147,16 @@ public final class Phone implements Callable<Integer> {
     FilePeerStore store;
     SecureRandom random = new SecureRandom();
     try {
-      Path dir = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".pqsip");
-      store = FilePeerStore.open(dir, user, random);
-      config = config(store);
+      PhoneSettings settings = settings();
+      store = FilePeerStore.open(settings.stateDir(), user, random);
+      config = settings.toConfig(store.self());
     } catch (IllegalArgumentException | IOException e) {
       out.event("error", Map.of("message", e.getMessage()));
       return 2;
     }
     CountDownLatch done = new CountDownLatch(exitAfter > 0 ? exitAfter : (call != null ? 1 : Integer.MAX_VALUE));
-    Duration hangupAfter = parseDuration(duration);
-    Duration rekey = parseDuration(rekeyAfter);
+    Duration hangupAfter = PhoneSettings.parseDuration(duration);
+    Duration rekey = PhoneSettings.parseDuration(rekeyAfter);
     java.util.concurrent.ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-phone"));
     UserAgent[] ua = new UserAgent[1];
     PhoneEvents events = (type, fields) -> {
@@ -239,75 +239,12 @@ public final class Phone implements Callable<Integer> {
     t.start();
   }
 
-  private PhoneConfig config(FilePeerStore store) throws IOException {
-    String[] s = sip.split(":");
-    if (s.length != 3 || !(s[0].equalsIgnoreCase("tcp") || s[0].equalsIgnoreCase("udp") || s[0].equalsIgnoreCase("tls"))) {
-      throw new IllegalArgumentException("--sip must look like tcp:127.0.0.1:5070 or tls:127.0.0.1:5071");
-    }
-    Optional<SipTls> tls = Optional.empty();
-    if (s[0].equalsIgnoreCase("tls")) {
-      if (tlsCert == null || tlsKey == null) {
-        throw new IllegalArgumentException("--sip tls: needs --tls-cert and --tls-key (PEM files)");
-      }
-      tls = Optional.of(new SipTls(tlsCert, tlsKey, Optional.ofNullable(tlsCa)));
-    } else if (tlsCert != null || tlsKey != null || tlsCa != null) {
-      throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca go with --sip tls:HOST:PORT");
-    }
-    InetSocketAddress sipAddr = new InetSocketAddress(InetAddress.getByName(s[1]), Integer.parseInt(s[2]));
-    String[] m = media.split(":");
-    String[] range = m[m.length - 1].split("-");
-    InetAddress mediaIp = InetAddress.getByName(media.substring(0, media.lastIndexOf(':')));
-    KeyingConfig keying;
-    try {
-      keying = KeyingConfig.defaults(Policy.parse(policy), store.self()).withSdes(sdes);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--policy must be require, prefer or off; " + e.getMessage());
-    }
-    Supplier<AudioSource> audio;
-    if (play != null) {
-      short[] pcm = Wav.read(play);
-      audio = () -> new WavSource(pcm);
-    } else {
-      audio = () -> new ToneSource(tone);
-    }
-    return new PhoneConfig(
-        sipAddr, user, keying, mediaIp, Integer.parseInt(range[0]), Integer.parseInt(range[1]),
-        codec, audio, Optional.ofNullable(record), Optional.ofNullable(proxy), autoAnswer,
-        Duration.ofSeconds(10), tls, ice());
-  }
-
-  private IceConfig ice() throws IOException {
-    if (relaySecret != null && relaySecretFile != null) {
-      throw new IllegalArgumentException("give --relay-secret or --relay-secret-file, not both");
-    }
-    Optional<byte[]> secret = Optional.empty();
-    if (relaySecret != null) {
-      secret = Optional.of(relaySecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } else if (relaySecretFile != null) {
-      secret = Optional.of(java.nio.file.Files.readString(relaySecretFile).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-    if (relays.isEmpty() && (secret.isPresent() || relayCa != null || !p2pWindow.equals("800ms"))) {
-      throw new IllegalArgumentException("--relay-secret, --relay-ca and --p2p-window go with --relay turn:HOST:PORT");
-    }
-    List<RelayUri> parsed = relays.stream().map(RelayUri::parse).toList();
-    if (relayCa != null) {
-      RelayTls.socketFactory(Optional.of(relayCa)); // an unreadable CA file is refused now, not at the first call
-    }
-    return new IceConfig(parsed, secret, Optional.ofNullable(relayCa), PathSettings.DEFAULTS.withP2pWindow(parseDuration(p2pWindow)));
-  }
-
-  static Duration parseDuration(String text) {
-    String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-    try {
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-      }
-      if (t.endsWith("s")) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-      }
-      return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a duration: " + text + " (use e.g. 5s or 500ms)");
-    }
+  /** The command line's settings, as the OSGi component's .cfg file gives them too. */
+  PhoneSettings settings() {
+    Path dir = stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".pqsip");
+    return new PhoneSettings(sip, user, policy, sdes, media, codec, tone, Optional.ofNullable(play),
+        Optional.ofNullable(record), Optional.ofNullable(proxy), register, autoAnswer, Optional.ofNullable(tlsCert),
+        Optional.ofNullable(tlsKey), Optional.ofNullable(tlsCa), relays, Optional.ofNullable(relaySecret),
+        Optional.ofNullable(relaySecretFile), Optional.ofNullable(relayCa), p2pWindow, dir);
   }
 }

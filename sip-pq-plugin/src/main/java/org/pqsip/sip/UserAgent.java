@@ -54,6 +54,10 @@ import org.pqsip.media.UdpMediaTransport;
 import org.pqsip.media.Wav;
 import org.pqsip.negotiation.SdpNegotiator;
 import org.pqsip.srtp.SrtpStream;
+import org.pqsip.sip.stack.MessageSizeRouter;
+import org.pqsip.sip.stack.SilentServerLogger;
+import org.pqsip.sip.stack.SilentStackLogger;
+import org.pqsip.sip.stack.TlsServerIdentity;
 
 /**
  * A headless SIP user agent on JAIN-SIP with pqkem keying and SRTP media: the driver around the
@@ -63,10 +67,11 @@ import org.pqsip.srtp.SrtpStream;
  * SDP and refused keying end the call with a response (488 with a {@code Warning} that names
  * the {@code pqkem-…} code) or a BYE, and an {@code error} event a person can act on.
  */
-public final class UserAgent implements SipListener, TlsServerIdentity.Refusals, AutoCloseable {
+public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServerIdentity.Refusals, AutoCloseable {
   private static final AtomicInteger STACKS = new AtomicInteger();
 
-  private final PhoneConfig config;
+  /** Replaced whole by {@link #reconfigure}; calls read it as they start. */
+  private volatile PhoneConfig config;
   private final PeerStore store;
   private final PhoneEvents events;
   private final SecureRandom random;
@@ -141,6 +146,9 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
+    // With the thread audit on, the UDP pool's threads wait for datagrams with a timeout and end
+    // within it once the stack stops; without it they wait for good (a leak on every stop).
+    p.setProperty("gov.nist.javax.sip.THREAD_AUDIT_INTERVAL_IN_MILLISECS", "1000");
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     config.outboundProxy().ifPresent(o -> p.setProperty("javax.sip.OUTBOUND_PROXY", o));
     TlsKeyStores tlsStores = null;
@@ -228,6 +236,18 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
 
   private CallCore.Settings callSettings() {
     return CallCore.Settings.of(config.codec(), config.revealTimeout(), config.autoAnswer());
+  }
+
+  /**
+   * Takes new per-call settings (policy, SDES, auto-answer, codec, audio) for the calls that start
+   * from now; calls in progress keep the security they were set up with. The caller guarantees
+   * that nothing else changed (addresses, TLS, relays, user): those need a new user agent.
+   */
+  public void reconfigure(PhoneConfig next) {
+    config = next;
+    if (nextKeys.get() == null) {
+      prepareKeys(); // e.g. from policy off, which prepares none
+    }
   }
 
   /** Places a call; progress arrives as events. Returns the local call id. */
@@ -853,6 +873,17 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     return null;
   }
 
+  /** Whether call {@code id} exists and has not ended. */
+  public boolean isActive(int id) {
+    SipCall c = find(id);
+    return c != null && !c.ended();
+  }
+
+  /** Whether the configured UDP relay answered our NAT probe at start (false without one). */
+  public boolean relayAnswered() {
+    return relayAnswered;
+  }
+
   /** The highest call number handed out so far (0 before the first call). */
   public int newestCall() {
     return callIds.get();
@@ -898,7 +929,15 @@ public final class UserAgent implements SipListener, TlsServerIdentity.Refusals,
     }
     if (stack != null) {
       try {
+        gov.nist.javax.sip.EventScanner scanner =
+            stack instanceof gov.nist.javax.sip.SipStackImpl impl ? impl.getEventScanner() : null;
         stack.stop();
+        // JAIN-SIP 1.3.0-91's stop() marks its event scanner stopped but leaves the thread
+        // blocked on its empty queue for good (one thread leaked per stack: found by the OSGi
+        // component's restarts). One event for no one wakes it; it then sees the stop and ends.
+        if (scanner != null && provider != null) {
+          scanner.addEvent(new gov.nist.javax.sip.EventWrapper(new java.util.EventObject(provider), null));
+        }
       } catch (RuntimeException e) {
         // keep closing
       }

@@ -181,7 +181,7 @@ public final class FilePeerStore implements PeerStore, AutoCloseable {
           Optional<Secret> rs2 =
               f[3].equals("-") ? Optional.empty() : Optional.of(Secret.adopt(Base64Text.decodeUrl(f[3], "rs2")));
           Optional<String> identity =
-              f.length == 8 && !f[6].equals("-")
+              f.length >= 8 && !f[6].equals("-")
                   ? Optional.of(new String(Base64Text.decodeUrl(f[6], "identity"), StandardCharsets.UTF_8))
                   : Optional.empty();
           List<Secret> older = new ArrayList<>();
@@ -191,7 +191,7 @@ public final class FilePeerStore implements PeerStore, AutoCloseable {
             }
           }
           devices.put(d, new PeerRecord(d, rs1, rs2, older, flag(f[4]), flag(f[5]), identity));
-          lastUsed.put(d, f.length == 8 ? Long.parseLong(f[7]) : 0L);
+          lastUsed.put(d, f.length >= 8 ? Long.parseLong(f[7]) : 0L);
         } else if (f[0].equals("aor") && f.length == 3) {
           LinkedHashSet<DeviceId> set = new LinkedHashSet<>();
           for (String id : f[2].split(",")) {

@@ -85,4 +85,30 @@ class FilePeerStoreTest {
     assertThat(reopened.devices()).hasSize(max);
     assertThat(reopened.device(verified)).isPresent();
   }
+
+  /**
+   * The identity a device was verified as, and its last use, survive a reopen. The reader took
+   * them only from 8-field lines while the writer writes 9 (with the older secrets): after a
+   * restart every verified device had lost who it was verified as (found by pq:peers in Felix).
+   */
+  @Test
+  void theVerifiedIdentityAndLastUseSurviveAReopen() throws IOException {
+    FilePeerStore s = FilePeerStore.open(dir, "sip:me@pq.test", random, () -> 1000, 20);
+    DeviceId bob = DeviceId.random(random);
+    byte[] rs = new byte[32];
+    random.nextBytes(rs);
+    s.putDevice(new PeerRecord(bob, Secret.adopt(rs), Optional.empty(), true, true, Optional.of("sip:bob@pq.test")));
+    DeviceId carol = DeviceId.random(random);
+    s.putDevice(record(carol, false)); // last used at 1000
+    s.close();
+    assertThat(Files.readString(s.file()).lines().filter(l -> l.startsWith("device ")).findFirst().orElseThrow().split(" "))
+        .hasSize(9);
+    long[] earlier = {1};
+    FilePeerStore reopened = FilePeerStore.open(dir, "sip:me@pq.test", random, () -> earlier[0]++, 20);
+    assertThat(reopened.device(bob).orElseThrow().identity()).contains("sip:bob@pq.test");
+    for (int i = 0; i < 25; i++) {
+      reopened.putDevice(record(DeviceId.random(random), false)); // used before carol: evicted first
+    }
+    assertThat(reopened.device(carol)).as("the most recently used unverified device stays").isPresent();
+  }
 }

@@ -1,4 +1,4 @@
-package org.pqsip.sip;
+package org.pqsip.sip.stack;
 
 import gov.nist.core.StackLogger;
 import java.util.Properties;

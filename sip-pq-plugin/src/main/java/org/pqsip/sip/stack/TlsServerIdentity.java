@@ -1,4 +1,4 @@
-package org.pqsip.sip;
+package org.pqsip.sip.stack;
 
 import gov.nist.javax.sip.ClientTransactionExt;
 import gov.nist.javax.sip.TlsSecurityPolicy;
@@ -45,7 +45,7 @@ public final class TlsServerIdentity implements TlsSecurityPolicy {
   }
 
   /** Told when a request was not sent because the server's certificate named another host. */
-  interface Refusals {
+  public interface Refusals {
     void tlsIdentityRefused(ClientTransactionExt tx, String why);
   }
 

@@ -1,4 +1,4 @@
-package org.pqsip.sip;
+package org.pqsip.sip.stack;
 
 import gov.nist.core.ServerLogger;
 import gov.nist.javax.sip.message.SIPMessage;

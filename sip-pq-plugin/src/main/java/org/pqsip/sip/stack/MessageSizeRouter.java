@@ -1,4 +1,4 @@
-package org.pqsip.sip;
+package org.pqsip.sip.stack;
 
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.stack.DefaultRouter;
