@@ -1,6 +1,5 @@
 package org.pqsip.media;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -12,8 +11,7 @@ import java.util.Optional;
 public final class Rtcp {
   public static final int PT_SR = 200;
   public static final int PT_SDES = 202;
-  public static final int PT_APP = 204;
-  static final byte[] REVEAL_NAME = "PQSR".getBytes(StandardCharsets.US_ASCII);
+  public static final int PT_APP = org.pqsip.srtp.RtcpReveal.PT_APP;
 
   private Rtcp() {}
 
@@ -50,40 +48,13 @@ public final class Rtcp {
     Arrays.fill(b, p + 10 + cname.length, p + 4 + chunkPadded, (byte) 0);
     p += 4 + chunkPadded;
     if (reveal != null) {
-      int dataPadded = (reveal.length + 3) & ~3;
-      int words = (12 + dataPadded) / 4 - 1;
-      b[p] = (byte) 0x80; // subtype 0
-      b[p + 1] = (byte) PT_APP;
-      b[p + 2] = (byte) (words >>> 8);
-      b[p + 3] = (byte) words;
-      Rtp.putInt(b, p + 4, ssrc);
-      System.arraycopy(REVEAL_NAME, 0, b, p + 8, 4);
-      System.arraycopy(reveal, 0, b, p + 12, reveal.length);
-      Arrays.fill(b, p + 12 + reveal.length, p + 12 + dataPadded, (byte) 0);
-      p += 12 + dataPadded;
+      p = org.pqsip.srtp.RtcpReveal.write(b, p, ssrc, reveal);
     }
     return p;
   }
 
   /** The data of the first APP packet named PQSR in a compound packet, if any. */
   public static Optional<byte[]> findReveal(byte[] b, int off, int len, int revealLength) {
-    int p = off;
-    int end = off + len;
-    while (p + 4 <= end) {
-      if (Rtp.version(b, p) != 2) {
-        return Optional.empty();
-      }
-      int pt = b[p + 1] & 0xff;
-      int bytes = 4 * ((((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff)) + 1);
-      if (p + bytes > end) {
-        return Optional.empty();
-      }
-      if (pt == PT_APP && bytes >= 12 + revealLength
-          && Arrays.equals(b, p + 8, p + 12, REVEAL_NAME, 0, 4)) {
-        return Optional.of(Arrays.copyOfRange(b, p + 12, p + 12 + revealLength));
-      }
-      p += bytes;
-    }
-    return Optional.empty();
+    return org.pqsip.srtp.RtcpReveal.find(b, off, len, revealLength);
   }
 }

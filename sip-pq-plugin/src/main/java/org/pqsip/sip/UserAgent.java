@@ -238,6 +238,11 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     return CallCore.Settings.of(config.codec(), config.revealTimeout(), config.autoAnswer());
   }
 
+  /** The configuration new calls start with. */
+  public PhoneConfig config() {
+    return config;
+  }
+
   /**
    * Takes new per-call settings (policy, SDES, auto-answer, codec, audio) for the calls that start
    * from now; calls in progress keep the security they were set up with. The caller guarantees

@@ -55,15 +55,19 @@ public final class SrtpStream implements AutoCloseable {
       throw new IllegalArgumentException("both directions must use the same suite");
     }
     this.suite = tx.suite();
-    this.txFactory = factory(true, tx);
-    this.rxFactory = factory(false, rx);
+    this.txFactory = contextFactory(true, tx);
+    this.rxFactory = contextFactory(false, rx);
   }
 
   public SrtpSuite suite() {
     return suite;
   }
 
-  private static SrtpContextFactory factory(boolean sender, SrtpMasterKey k) {
+  /**
+   * jitsi-srtp's context factory for one direction ({@code sender}: we protect with {@code k}),
+   * with a copy of the key: what libjitsi's SRTP transformers take (the libjitsi adapter).
+   */
+  public static SrtpContextFactory contextFactory(boolean sender, SrtpMasterKey k) {
     SrtpPolicy policy = policy(k.suite());
     return new SrtpContextFactory(
         sender, k.key().exposeSecretBytes().clone(), k.salt().exposeSecretBytes().clone(),

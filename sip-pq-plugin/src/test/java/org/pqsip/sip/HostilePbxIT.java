@@ -28,17 +28,22 @@ class HostilePbxIT extends LoopbackPhones {
     return PhoneCallIT.lastMedia(p).get("packetsReceived") instanceof Long l ? l : 0;
   }
 
-  @Test
-  void pbxStrippingPqkemFromAReInviteGets488AndTheCallKeepsItsKeys() throws Exception {
-    TestPhone alice = phone("alice", Policy.PREFER, false);
-    TestPhone bob = phone("bob", Policy.PREFER, true);
-    int[] invites = {0};
-    SdpRewritingProxy.Rewriter stripReInvites = (towardCallee, start, body) -> {
+  /** Strips {@code a=pqkem} from every INVITE after the first towards the callee; counts INVITEs. */
+  private static SdpRewritingProxy.Rewriter stripPqkemFromReInvites(int[] invites) {
+    return (towardCallee, start, body) -> {
       if (towardCallee && start.startsWith("INVITE") && ++invites[0] > 1) {
         return SessionDescription.parse(body).withoutSessionLines(l -> l.isAttribute(PqKemAttribute.NAME)).format();
       }
       return body;
     };
+  }
+
+  @Test
+  void pbxStrippingPqkemFromAReInviteGets488AndTheCallKeepsItsKeys() throws Exception {
+    TestPhone alice = phone("alice", Policy.PREFER, false);
+    TestPhone bob = phone("bob", Policy.PREFER, true);
+    int[] invites = {0};
+    SdpRewritingProxy.Rewriter stripReInvites = stripPqkemFromReInvites(invites);
     int proxyPort = phones.port();
     try (SdpRewritingProxy pbx = new SdpRewritingProxy(
         proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), stripReInvites, true)) {
@@ -61,6 +66,38 @@ class HostilePbxIT extends LoopbackPhones {
         assertThat(PhoneCallIT.lastMedia(p).get("authFailures")).isEqualTo(0L);
         assertThat(p.log().all()).extracting(EventLog.Event::type).doesNotContain("rekeyed", "peer-changed");
       }
+      assertThat(pbx.failures).isEmpty();
+    }
+  }
+
+  /**
+   * An admin (or a compromised management plane) lowers the phone's policy to off during a pq
+   * call, then the PBX strips pqkem from a re-INVITE: the call still refuses it, because a call
+   * keeps the policy it was set up with (the OSGi component applies policy changes live, to new
+   * calls only).
+   */
+  @Test
+  void loweringThePolicyMidCallDoesNotLetAReInviteDowngradeTheCall() throws Exception {
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, true);
+    int[] invites = {0};
+    SdpRewritingProxy.Rewriter stripReInvites = stripPqkemFromReInvites(invites);
+    int proxyPort = phones.port();
+    try (SdpRewritingProxy pbx = new SdpRewritingProxy(
+        proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), stripReInvites, true)) {
+      int id = alice.ua().call("sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp");
+      assertThat(bob.log().await("established", T).get("security")).isEqualTo("pq");
+      PhoneConfig c = bob.ua().config();
+      bob.ua().reconfigure(new PhoneConfig(c.sipAddress(), c.user(), c.keying().withPolicy(Policy.OFF),
+          c.mediaAddress(), c.mediaPortMin(), c.mediaPortMax(), c.codec(), c.audio(), c.record(), c.outboundProxy(),
+          c.autoAnswer(), c.revealTimeout(), c.tls(), c.ice()));
+      assertThat(bob.ua().config().keying().policy()).isEqualTo(Policy.OFF);
+      alice.ua().rekey(id);
+      assertThat((String) bob.log().await("error", T).get("message")).contains("pqkem-downgrade-refused");
+      assertThat((String) alice.log().await("error", T).get("message")).contains("488");
+      alice.ua().hangup(id);
+      bob.log().await("ended", T);
+      assertThat(bob.log().all()).extracting(EventLog.Event::type).doesNotContain("rekeyed", "peer-changed");
       assertThat(pbx.failures).isEmpty();
     }
   }

@@ -110,5 +110,6 @@ class FilePeerStoreTest {
       reopened.putDevice(record(DeviceId.random(random), false)); // used before carol: evicted first
     }
     assertThat(reopened.device(carol)).as("the most recently used unverified device stays").isPresent();
+    reopened.close(); // its writer thread done before the temporary directory goes
   }
 }
