@@ -8,6 +8,8 @@ import org.pqsip.srtp.SrtpSuite;
 /**
  * {@code ./pq bench srtp}: bytes allocated per packet and packets per second for SRTP
  * protect + unprotect of a 172-byte packet (one thread, after warm-up), per suite. Prints figures.
+ * An argument names jitsi-srtp's AES implementation instead of OpenSSL (ours by default):
+ * {@code SunJCE} is what runs inside an OSGi framework, where its OpenSSL library does not link.
  */
 public final class SrtpAllocationBench {
   static SrtpMasterKey key(SrtpSuite s, int seed) {
@@ -15,7 +17,12 @@ public final class SrtpAllocationBench {
     java.util.Arrays.fill(k, (byte) seed); java.util.Arrays.fill(salt, (byte) (seed + 1));
     return new SrtpMasterKey(s, Secret.adopt(k), Secret.adopt(salt));
   }
-  public static void main(String[] a) {
+  public static void main(String[] a) throws ClassNotFoundException {
+    if (a.length > 0) {
+      Class.forName(SrtpStream.class.getName()); // its static init picks OpenSSL: choose after it
+      org.jitsi.srtp.crypto.Aes.setFactoryClassName(a[0]);
+      System.out.println("AES implementation asked for: " + a[0]);
+    }
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     for (SrtpSuite s : new SrtpSuite[] {SrtpSuite.AEAD_AES_256_GCM, SrtpSuite.AES_256_CM_HMAC_SHA1_80}) {
       SrtpStream tx = new SrtpStream(key(s, 1), key(s, 2)); SrtpStream rx = new SrtpStream(key(s, 2), key(s, 1));

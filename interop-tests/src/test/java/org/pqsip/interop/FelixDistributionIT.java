@@ -62,7 +62,7 @@ class FelixDistributionIT {
     felix.close();
   }
 
-  private void writeCfg(Path home, int sipPort, String mediaPorts, String policy) throws IOException {
+  private void writeCfg(Path home, int sipPort, String mediaPorts, String policy, String... extra) throws IOException {
     Path cfg = home.resolve("etc/org.pqsip.phone.cfg");
     Path tmp = home.resolve("phone.cfg.tmp");
     Files.writeString(tmp, String.join("\n",
@@ -72,6 +72,7 @@ class FelixDistributionIT {
         "autoAnswer=true",
         "media=127.0.0.1:" + mediaPorts,
         "stateDir=" + dir.resolve("felix-phone-state"),
+        String.join("\n", extra),
         ""));
     Files.move(tmp, cfg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
@@ -159,8 +160,46 @@ class FelixDistributionIT {
     felix.runUntil("pq:calls", "no calls");
   }
 
+  /**
+   * ICE inside OSGi: ice4j reads its reference.conf through the thread's context class loader,
+   * which in a framework is not its own unless we make it so.
+   */
   @Test
   @Order(5)
+  void withARelayConfigured_felixReachesIt_andAnIceCallWorks() throws Exception {
+    byte[] secret = "felix-relay-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Path secretFile = dir.resolve("relay.secret");
+    Files.write(secretFile, secret);
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    org.pqsip.relay.net.RelayServer.Config cfg = new org.pqsip.relay.net.RelayServer.Config(
+        List.of(new InetSocketAddress(lo, 0)), List.of(), List.of(), null, lo, 61800, 61899, "pq.test", secret,
+        List.of("127.0.0.0/8"), 100, 10, 1, 100, false);
+    try (org.pqsip.relay.net.RelayServer relay = org.pqsip.relay.net.RelayServer.start(cfg)) {
+      String turn = "turn:127.0.0.1:" + relay.udpAddresses().get(0).getPort();
+      int restarts = count(felix.felix.output(), "restarted with new network settings");
+      writeCfg(felix.home, FELIX_SIP, "42500-42599", "require", "relays=" + turn, "relaySecretFile=" + secretFile);
+      felix.felix.await(o -> count(o, "restarted with new network settings") > restarts, T, "a restart");
+      assertThat(felix.run("pq:status")).contains("relay      answered");
+
+      ExternalProcess dave = phone("dave", "--sip", "tcp:127.0.0.1:" + (PHONE_SIP + 4), "--auto-answer",
+          "--media", "127.0.0.1:42800-42899", "--relay", turn, "--relay-secret-file", secretFile.toString());
+      dave.awaitLine("\"event\":\"ready\"", T);
+      felix.run("pq:call sip:dave@127.0.0.1:" + (PHONE_SIP + 4));
+      String events = dave.awaitLine("\"event\":\"established\"", T);
+      assertThat(events).contains("\"security\":\"pq\"");
+      String calls = felix.runUntil("pq:calls", "established");
+      assertThat(calls).contains(sas(events, "established"));
+      assertThat(relay.activeAllocations()).as("both phones hold a relayed candidate").isEqualTo(2);
+      assertThat(felix.run("pq:hangup")).startsWith("hung up call ");
+      dave.awaitLine("\"event\":\"ended\"", T);
+      felix.runUntil("pq:calls", "no calls");
+      writeCfg(felix.home, FELIX_SIP, "42500-42599", "require");
+      felix.felix.await(o -> count(o, "restarted with new network settings") > restarts + 1, T, "a restart");
+    }
+  }
+
+  @Test
+  @Order(6)
   void editingTheCfg_reconfiguresLiveOrRestarts_andLeaksNoSocketOrThread() throws Exception {
     int live = count(felix.felix.output(), "reconfigured live");
     writeCfg(felix.home, FELIX_SIP, "42500-42599", "prefer");
@@ -211,8 +250,46 @@ class FelixDistributionIT {
     felix.runUntil("pq:status", "policy     require");
   }
 
+  /** The optional relay component: runs while etc/org.pqsip.relay.cfg exists, answers STUN, and goes with it. */
   @Test
-  @Order(6)
+  @Order(7)
+  void aRelayCfgStartsTheRelayComponent_andRemovingItReleasesItsPort() throws Exception {
+    int port = 25490;
+    Path secret = dir.resolve("component-relay.secret");
+    Files.writeString(secret, "component-relay-secret\n");
+    Path cfg = felix.home.resolve("etc/org.pqsip.relay.cfg");
+    Path tmp = felix.home.resolve("relay.cfg.tmp");
+    Files.writeString(tmp, String.join("\n", "listen=udp:127.0.0.1:" + port, "realm=pq.test",
+        "authSecretFile=" + secret, "relayPorts=61900-61999", "threads=1", ""));
+    Files.move(tmp, cfg, StandardCopyOption.ATOMIC_MOVE);
+    felix.felix.awaitLine("pq relay started", T);
+    assertThat(felix.run("scr:list")).containsPattern("RelayComponent in bundle .*\\n\\s*Id: \\d+, State:ACTIVE");
+
+    byte[] request = new byte[20];
+    request[1] = 0x01; // Binding request, no attributes
+    java.nio.ByteBuffer.wrap(request, 4, 4).putInt(0x2112A442);
+    for (int i = 8; i < 20; i++) {
+      request[i] = (byte) i;
+    }
+    try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      s.setSoTimeout((int) T.toMillis());
+      s.send(new java.net.DatagramPacket(request, 20, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+      java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[512], 512);
+      s.receive(answer);
+      assertThat(answer.getData()[0]).as("Binding success response").isEqualTo((byte) 0x01);
+      assertThat(answer.getData()[1]).isEqualTo((byte) 0x01);
+      assertThat(java.util.Arrays.copyOfRange(answer.getData(), 8, 20)).isEqualTo(java.util.Arrays.copyOfRange(request, 8, 20));
+    }
+
+    Files.delete(cfg);
+    felix.felix.awaitLine("pq relay stopped", T);
+    try (DatagramSocket again = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+      assertThat(again.isBound()).as("the relay's port released").isTrue();
+    }
+  }
+
+  @Test
+  @Order(8)
   void aBundleDroppedIntoDeploy_isInstalledAndStarted_andGoesWhenRemoved() throws Exception {
     Manifest mf = new Manifest();
     Attributes a = mf.getMainAttributes();
@@ -234,7 +311,7 @@ class FelixDistributionIT {
   }
 
   @Test
-  @Order(7)
+  @Order(9)
   void endOfInputStopsTheFrameworkAndThePhone() throws Exception {
     felix.felix.closeInput();
     assertThat(felix.felix.waitForExit(T)).isZero();

@@ -3,13 +3,13 @@ package org.pqsip.relay.cli;
 import org.pqsip.stun.HostPort;
 import java.io.IOException;
 import java.io.Reader;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -17,8 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.pqsip.relay.metrics.RelayMetrics;
 import org.pqsip.relay.net.RelayServer;
-import org.pqsip.relay.net.TlsContexts;
-import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
@@ -210,63 +208,12 @@ public final class Relay implements Callable<Integer> {
     return 0;
   }
 
+  /** The command line's settings, as the OSGi component's .cfg file gives them too. */
   private RelayServer.Config config() throws IOException {
-    if (listen.isEmpty()) {
-      throw new IllegalArgumentException("--listen udp:HOST:PORT is required (e.g. --listen udp:127.0.0.1:3478)");
-    }
-    if (realm == null || realm.isBlank()) {
-      throw new IllegalArgumentException("--realm is required");
-    }
-    if ((secret == null) == (secretFile == null)) {
-      throw new IllegalArgumentException("give exactly one of --auth-secret and --auth-secret-file");
-    }
-    String s = secret;
-    if (secretFile != null) {
-      List<String> lines = Files.readAllLines(secretFile, StandardCharsets.UTF_8);
-      s = lines.isEmpty() ? "" : lines.get(0).trim();
-    }
-    List<InetSocketAddress> udp = new ArrayList<>();
-    List<InetSocketAddress> tcp = new ArrayList<>();
-    List<InetSocketAddress> tls = new ArrayList<>();
-    for (String l : listen) {
-      Listen parsed = Listen.parse(l);
-      switch (parsed.transport()) {
-        case "udp" -> udp.add(parsed.address());
-        case "tcp" -> tcp.add(parsed.address());
-        default -> tls.add(parsed.address());
-      }
-    }
-    SSLContext tlsContext = null;
-    if (!tls.isEmpty()) {
-      if (cert == null || key == null) {
-        throw new IllegalArgumentException("tls: listeners need --cert FILE and --key FILE (PEM)");
-      }
-      tlsContext = TlsContexts.fromPem(cert, key);
-    }
-    String[] range = relayPorts.split("-");
-    if (range.length != 2 || !range[0].matches("\\d{1,5}") || !range[1].matches("\\d{1,5}")) {
-      throw new IllegalArgumentException("--relay-ports must look like 61000-61999");
-    }
-    List<InetSocketAddress> first = !udp.isEmpty() ? udp : !tcp.isEmpty() ? tcp : tls;
-    InetAddress relay = relayIp == null ? first.get(0).getAddress() : HostPort.literal(relayIp, "--relay-ip");
-    if (relay.isAnyLocalAddress()) {
-      throw new IllegalArgumentException("--relay-ip must be a concrete address when listening on a wildcard");
-    }
-    int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-    boolean batched = switch (udpIo) {
-      case "auto" -> RelayServer.batchedUdpAvailable();
-      case "plain" -> false;
-      case "batched" -> {
-        if (!RelayServer.batchedUdpAvailable()) {
-          throw new IllegalArgumentException("--udp-io batched: batched UDP system calls are not available on this platform");
-        }
-        yield true;
-      }
-      default -> throw new IllegalArgumentException("--udp-io must be auto, batched or plain");
-    };
-    return new RelayServer.Config(udp, tcp, tls, tlsContext, relay, Integer.parseInt(range[0]), Integer.parseInt(range[1]), realm,
-        s.getBytes(StandardCharsets.UTF_8), allowPeers, maxAllocations, maxPerUser, n, unauthRate, batched,
-        tlsHandshakeThreads == null ? RelayServer.Config.defaultTlsWorkers(n) : tlsHandshakeThreads, udpBuffer);
+    return new RelaySettings(listen, realm, Optional.ofNullable(secret), Optional.ofNullable(secretFile),
+        Optional.ofNullable(relayIp), relayPorts, allowPeers, Optional.ofNullable(threads),
+        Optional.ofNullable(tlsHandshakeThreads), udpBuffer, udpIo, maxAllocations, maxPerUser, unauthRate,
+        Optional.ofNullable(cert), Optional.ofNullable(key)).toConfig();
   }
 
   private static String hostPort(InetSocketAddress a) {
