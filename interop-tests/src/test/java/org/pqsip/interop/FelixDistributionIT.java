@@ -138,11 +138,17 @@ class FelixDistributionIT {
 
     assertThat(felix.run("pq:sas-confirm")).contains("SAS confirmed");
     felix.runUntil("pq:calls", "verified");
-    assertThat(felix.run("pq:peers")).contains("verified");
+    String peers = felix.run("pq:peers");
+    assertThat(peers).contains("verified");
+    String device = peers.lines().filter(l -> l.contains("verified")).findFirst().orElseThrow().split("\\s+")[0];
 
     assertThat(felix.run("pq:hangup")).startsWith("hung up call ");
     bob.awaitLine("\"event\":\"ended\"", T);
     felix.runUntil("pq:calls", "no calls");
+
+    assertThat(felix.run("pq:peers forget not/a/device")).startsWith("pq:peers: not a device id");
+    assertThat(felix.run("pq:peers forget " + device)).startsWith("forgot " + device);
+    assertThat(felix.run("pq:peers")).doesNotContain(device);
   }
 
   @Test

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.IntPredicate;
 import org.pqsip.api.CallInfo;
 import org.pqsip.sip.PhoneEvents;
 
@@ -15,7 +14,16 @@ import org.pqsip.sip.PhoneEvents;
  * events hold (no addresses, names or Call-IDs). Thread-safe; no I/O.
  */
 final class CallBoard implements PhoneEvents {
+  /** Calls that ended lately: events about them that come late (a last error) make no new entry. */
+  private static final int REMEMBERED_ENDINGS = 4096;
+
   private final Map<Integer, Map<String, Object>> calls = new LinkedHashMap<>();
+  private final Map<Integer, Boolean> ended = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+      return size() > REMEMBERED_ENDINGS;
+    }
+  };
 
   @Override
   public synchronized void event(String type, Map<String, Object> fields) {
@@ -24,6 +32,10 @@ final class CallBoard implements PhoneEvents {
     }
     if (type.equals("ended")) {
       calls.remove(id);
+      ended.put(id, Boolean.TRUE);
+      return;
+    }
+    if (ended.containsKey(id)) {
       return;
     }
     Map<String, Object> c = calls.computeIfAbsent(id, k -> new LinkedHashMap<>());
@@ -45,15 +57,14 @@ final class CallBoard implements PhoneEvents {
   }
 
   /**
-   * A call we placed: listed as {@code calling} unless it has already ended (asked under the
-   * board's lock, so an {@code ended} event cannot slip between the question and the entry).
+   * A call we placed: listed as {@code calling} unless it has already ended or its first events
+   * (even {@code established}, from a fast peer) came before this.
    */
-  synchronized void placed(int id, IntPredicate stillActive) {
-    if (stillActive.test(id) && !calls.containsKey(id)) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("state", "calling");
-      c.put("role", "caller");
-      calls.put(id, c);
+  synchronized void placed(int id) {
+    if (!ended.containsKey(id)) {
+      Map<String, Object> c = calls.computeIfAbsent(id, k -> new LinkedHashMap<>());
+      c.putIfAbsent("state", "calling");
+      c.putIfAbsent("role", "caller");
     }
   }
 

@@ -123,7 +123,7 @@ public final class PhoneService implements PqPhone, AutoCloseable {
       throw new IllegalArgumentException("not a SIP URI: give one like sip:bob@example.org");
     }
     int id = ua.call(sipUri);
-    board.placed(id, ua::isActive);
+    board.placed(id);
     return id;
   }
 

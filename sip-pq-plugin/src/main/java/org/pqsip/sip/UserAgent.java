@@ -143,6 +143,9 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", SilentServerLogger.class.getName());
     p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
     p.setProperty("javax.sip.ROUTER_PATH", MessageSizeRouter.class.getName());
+    // No audit thread that drops UDP requests queued longer than 8 s: one thread less per stack,
+    // and the one stop() cannot end when it fails (see stopStack).
+    p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT", "0");
     p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
     p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
     p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
@@ -878,12 +881,6 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     return null;
   }
 
-  /** Whether call {@code id} exists and has not ended. */
-  public boolean isActive(int id) {
-    SipCall c = find(id);
-    return c != null && !c.ended();
-  }
-
   /** Whether the configured UDP relay answered our NAT probe at start (false without one). */
   public boolean relayAnswered() {
     return relayAnswered;
@@ -915,6 +912,21 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     return uri.toString();
   }
 
+  /**
+   * JAIN-SIP 1.3.0-91 throws a NullPointerException out of stop() when a UDP listening point is
+   * stopped before its thread has made its channel list (a phone closed right after it started,
+   * as in a quick restart of the OSGi component), and the stack's timer and event threads then
+   * run on (PhoneServiceTest saw it one run in three). The failed listener is out of the stack's
+   * list by then, with its socket closed, so stopping again finishes the rest.
+   */
+  private void stopStack() {
+    try {
+      stack.stop();
+    } catch (NullPointerException e) {
+      stack.stop();
+    }
+  }
+
   /** Hangs up every call, stops the stack and the timer thread; never throws. */
   @Override
   public void close() {
@@ -936,7 +948,7 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
       try {
         gov.nist.javax.sip.EventScanner scanner =
             stack instanceof gov.nist.javax.sip.SipStackImpl impl ? impl.getEventScanner() : null;
-        stack.stop();
+        stopStack();
         // JAIN-SIP 1.3.0-91's stop() marks its event scanner stopped but leaves the thread
         // blocked on its empty queue for good (one thread leaked per stack: found by the OSGi
         // component's restarts). One event for no one wakes it; it then sees the stop and ends.

@@ -114,9 +114,9 @@ class PqSrtpControlIT {
   }
 
   /**
-   * A libjitsi audio stream with the control, sending to our sockets. (Its receive path, FMJ
-   * pulling packets from the socket, does not run headless without an audio device: packets we
-   * send are opened by the control's transformers as libjitsi's chain calls them.)
+   * A libjitsi audio stream with the control, sending to our sockets. (Headless, FMJ starts no
+   * reader on the RTP socket: packets we send are handed to the stream's own transform chain,
+   * which that reader would run them through.)
    */
   private void startJitsi(PqSrtpControl control) throws Exception {
     jitsiRtp = new DatagramSocket(0, LO);
@@ -137,6 +137,14 @@ class PqSrtpControlIT {
   /** Jitsi's SSRC and ours: libjitsi's SRTPTransformer keeps one context per SSRC for both directions. */
   private static final int JITSI_SSRC = 0x1234_5678;
   private static final int OUR_SSRC = 0x0bad_cafe;
+
+  /**
+   * The stream's transform chain, as its socket reader runs it on every received packet (in
+   * reverse): libjitsi's engines with the control's SRTP among them.
+   */
+  private org.jitsi.impl.neomedia.transform.TransformEngineChain receiveChain() {
+    return ((org.jitsi.impl.neomedia.MediaStreamImpl) stream).getTransformEngineChain();
+  }
 
   private static byte[] rtpPacket(int ssrc, int seq, byte fill) {
     byte[] b = new byte[12 + 160];
@@ -202,11 +210,11 @@ class PqSrtpControlIT {
       assertThat(srtp.unprotectRtp(in)).isEqualTo(SrtpResult.OK);
       assertThat(in.toByteArray()).isEqualTo(sent);
 
-      // we protect, libjitsi's SRTP transformer (through the control's engine) opens
+      // we protect, the stream's own receive chain (libjitsi's engines, SRTP among them) opens
       byte[] ours1 = rtpPacket(OUR_SSRC, 7, (byte) 0x21);
       PacketBuffer out = new PacketBuffer().set(ours1, 0, ours1.length);
       assertThat(srtp.protectRtp(out)).isEqualTo(SrtpResult.OK);
-      RawPacket[] opened = control.getTransformEngine().getRTPTransformer()
+      RawPacket[] opened = receiveChain().getRTPTransformer()
           .reverseTransform(new RawPacket[] {new RawPacket(out.toByteArray(), 0, out.getLength())});
       assertThat(opened[0]).as("libjitsi decrypted our packet").isNotNull();
       assertThat(Arrays.copyOfRange(opened[0].getBuffer(), opened[0].getOffset(), opened[0].getOffset() + opened[0].getLength()))
@@ -218,7 +226,7 @@ class PqSrtpControlIT {
           ours.pqCall().orElseThrow().revealMessage());
       PacketBuffer r = new PacketBuffer().set(rtcp, 0, len);
       assertThat(srtp.protectRtcp(r)).isEqualTo(SrtpResult.OK);
-      control.getTransformEngine().getRTCPTransformer()
+      receiveChain().getRTCPTransformer()
           .reverseTransform(new RawPacket[] {new RawPacket(r.toByteArray(), 0, r.getLength())});
       String sas = listener.securityOn.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
       assertThat(sas).isEqualTo(ours.sas().orElseThrow());
