@@ -1,0 +1,43 @@
+package org.pqsip.gateway;
+
+import org.pqsip.srtp.PacketBuffer;
+import org.pqsip.srtp.SrtpResult;
+import org.pqsip.srtp.SrtpStream;
+
+/**
+ * The trunk gateway's packet step, sans-IO: a packet that arrived on one leg is opened with that
+ * leg's keys and sealed with the other leg's, in place in one buffer; nothing is allocated. A leg
+ * without SRTP (plain RTP on a trusted LAN) is passed as null and its step skipped. A packet that
+ * does not open (tampered, replayed, not ours) is dropped, never re-sealed.
+ */
+public final class Reprotect {
+  private Reprotect() {}
+
+  /** RFC 5761 §4: RTCP packet types 192-223 in the second byte; everything else is RTP. */
+  public static boolean isRtcp(PacketBuffer p) {
+    if (p.getLength() < 2) {
+      return false;
+    }
+    int pt = p.getBuffer()[p.getOffset() + 1] & 0xff;
+    return pt >= 192 && pt <= 223;
+  }
+
+  /**
+   * Moves {@code p} from the leg of {@code from} to the leg of {@code to}.
+   *
+   * @return {@link SrtpResult#OK} when {@code p} now holds the packet to send on the other leg
+   */
+  public static SrtpResult forward(PacketBuffer p, SrtpStream from, SrtpStream to) {
+    boolean rtcp = isRtcp(p);
+    if (from != null) {
+      SrtpResult r = rtcp ? from.unprotectRtcp(p) : from.unprotectRtp(p);
+      if (r != SrtpResult.OK) {
+        return r;
+      }
+    }
+    if (to != null) {
+      return rtcp ? to.protectRtcp(p) : to.protectRtp(p);
+    }
+    return SrtpResult.OK;
+  }
+}
