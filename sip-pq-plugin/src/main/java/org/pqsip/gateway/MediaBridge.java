@@ -29,14 +29,18 @@ public final class MediaBridge implements AutoCloseable {
     final DatagramChannel b;
     final SrtpStream srtpA;
     final SrtpStream srtpB;
+    /** Told of the pqkem reveals in leg A's RTCP (leg A is the pqkem leg), or null. */
+    final java.util.function.Consumer<byte[]> revealsFromA;
     private SelectionKey keyA;
     private SelectionKey keyB;
 
-    private Bridge(DatagramChannel a, DatagramChannel b, SrtpStream srtpA, SrtpStream srtpB) {
+    private Bridge(DatagramChannel a, DatagramChannel b, SrtpStream srtpA, SrtpStream srtpB,
+        java.util.function.Consumer<byte[]> revealsFromA) {
       this.a = a;
       this.b = b;
       this.srtpA = srtpA;
       this.srtpB = srtpB;
+      this.revealsFromA = revealsFromA;
     }
 
     public InetSocketAddress localA() throws IOException {
@@ -70,6 +74,13 @@ public final class MediaBridge implements AutoCloseable {
    */
   public Bridge add(InetSocketAddress localA, InetSocketAddress peerA, SrtpStream srtpA,
       InetSocketAddress localB, InetSocketAddress peerB, SrtpStream srtpB) throws IOException {
+    return add(localA, peerA, srtpA, localB, peerB, srtpB, null);
+  }
+
+  /** As above, with leg A the pqkem leg: its reveals go to {@code revealsFromA}, not to leg B. */
+  public Bridge add(InetSocketAddress localA, InetSocketAddress peerA, SrtpStream srtpA,
+      InetSocketAddress localB, InetSocketAddress peerB, SrtpStream srtpB,
+      java.util.function.Consumer<byte[]> revealsFromA) throws IOException {
     DatagramChannel a = open(localA, peerA);
     DatagramChannel b;
     try {
@@ -78,7 +89,7 @@ public final class MediaBridge implements AutoCloseable {
       a.close();
       throw e;
     }
-    Bridge bridge = new Bridge(a, b, srtpA, srtpB);
+    Bridge bridge = new Bridge(a, b, srtpA, srtpB, revealsFromA);
     changes.add(() -> {
       try {
         bridge.keyA = a.register(selector, SelectionKey.OP_READ, bridge);
@@ -187,7 +198,7 @@ public final class MediaBridge implements AutoCloseable {
       }
       packet.setOffset(0);
       packet.setLength(n);
-      if (Reprotect.forward(packet, from, to) != SrtpResult.OK) {
+      if (Reprotect.forward(packet, from, to, fromA ? bridge.revealsFromA : null) != SrtpResult.OK) {
         dropped.incrementAndGet();
         continue;
       }
@@ -202,10 +213,14 @@ public final class MediaBridge implements AutoCloseable {
 
   /** Stops the thread and closes every bridge's sockets. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closed = true;
     selector.wakeup();
-    thread.join(5_000);
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing anyway; the caller's thread keeps its interrupt
+    }
     for (SelectionKey k : selector.keys()) {
       closeQuietly((Bridge) k.attachment());
     }

@@ -59,4 +59,30 @@ public final class RtcpReveal {
     }
     return Optional.empty();
   }
+
+  /**
+   * Removes every APP packet named PQSR from a compound RTCP packet in place (what follows moves
+   * up); returns the new length. A malformed compound is left as it is. The trunk gateway uses it
+   * so that the reveal stays on the pqkem leg.
+   */
+  public static int strip(byte[] b, int off, int len) {
+    int p = off;
+    int end = off + len;
+    while (p + 4 <= end) {
+      if (((b[p] & 0xff) >>> 6) != 2) {
+        return end - off;
+      }
+      int bytes = 4 * ((((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff)) + 1);
+      if (p + bytes > end) {
+        return end - off;
+      }
+      if ((b[p + 1] & 0xff) == PT_APP && bytes >= 12 && Arrays.equals(b, p + 8, p + 12, NAME, 0, 4)) {
+        System.arraycopy(b, p + bytes, b, p, end - p - bytes);
+        end -= bytes;
+        continue;
+      }
+      p += bytes;
+    }
+    return end - off;
+  }
 }
