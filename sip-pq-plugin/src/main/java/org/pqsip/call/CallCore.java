@@ -424,14 +424,10 @@ public final class CallCore {
    */
   public Optional<LocalSdp.Remote> onInvite(String body, long now) {
     out.add(new CallAction.Emit("incoming", fields()));
-    if (!settings.autoAnswer()) {
-      out.add(new CallAction.Respond(180, Optional.empty(), Optional.empty()));
-      ringDeadline = now + settings.ringTimeout().toNanos();
-      return Optional.empty();
-    }
+    Optional<LocalSdp.Remote> r;
     try {
       SessionDescription offer = SessionDescription.parse(body);
-      Optional<LocalSdp.Remote> r = LocalSdp.remote(offer);
+      r = LocalSdp.remote(offer);
       if (r.isEmpty()) {
         refuse(488, "sdp-no-audio", "offer has no audio stream we can play (PCMU/PCMA)");
         return Optional.empty();
@@ -439,7 +435,6 @@ public final class CallCore {
       incomingOffer = offer;
       remote = r.get();
       mline = remote.mline();
-      return r;
     } catch (SdpException e) {
       refuse(400, "sdp-malformed", "malformed SDP in INVITE: " + e.getMessage());
       return Optional.empty();
@@ -447,6 +442,27 @@ public final class CallCore {
       refuse(500, "internal", "could not read the INVITE (" + e.getClass().getSimpleName() + ")");
       return Optional.empty();
     }
+    if (!settings.autoAnswer()) {
+      // Ringing: the offer is read and kept until the user (or a gateway) picks up, or the ring
+      // timeout refuses the call.
+      out.add(new CallAction.Respond(180, Optional.empty(), Optional.empty()));
+      ringDeadline = now + settings.ringTimeout().toNanos();
+      return Optional.empty();
+    }
+    return r;
+  }
+
+  /**
+   * The user (or the trunk gateway, once the far leg is up) answers a ringing call. Returns the
+   * peer's media for the driver to open sockets and call {@link #answer}; empty when this call
+   * is not ringing (answered, refused, cancelled or ended).
+   */
+  public Optional<LocalSdp.Remote> pickUp(long now) {
+    if (state != State.CALLING || incomingOffer == null || ringDeadline == Long.MAX_VALUE) {
+      return Optional.empty();
+    }
+    ringDeadline = Long.MAX_VALUE;
+    return Optional.of(remote);
   }
 
   /** Answers the INVITE read by {@link #onInvite}, our media at {@code localRtp}. */

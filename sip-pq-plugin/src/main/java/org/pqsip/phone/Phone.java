@@ -203,8 +203,9 @@ public final class Phone implements Callable<Integer> {
   }
 
   /**
-   * Lines on standard input drive the phone: {@code verify [CALL]} (the SAS was compared aloud
-   * and matched), {@code rekey [CALL]}, {@code hangup [CALL]}; CALL defaults to the newest call.
+   * Lines on standard input drive the phone: {@code answer [CALL]} (a ringing call, without
+   * --auto-answer), {@code verify [CALL]} (the SAS was compared aloud and matched),
+   * {@code rekey [CALL]}, {@code hangup [CALL]}; CALL defaults to the newest call.
    */
   private static void readCommands(UserAgent ua, PhoneEvents events) {
     int[] newest = {0};
@@ -227,8 +228,9 @@ public final class Phone implements Callable<Integer> {
             case "verify" -> ua.verifySas(id);
             case "rekey" -> ua.rekey(id);
             case "hangup" -> ua.hangup(id);
+            case "answer" -> ua.answer(id);
             case "" -> { }
-            default -> events.event("error", Map.of("message", "unknown command '" + w[0] + "' (verify, rekey, hangup)"));
+            default -> events.event("error", Map.of("message", "unknown command '" + w[0] + "' (answer, verify, rekey, hangup)"));
           }
         }
       } catch (IOException e) {

@@ -152,6 +152,7 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     // With the thread audit on, the UDP pool's threads wait for datagrams with a timeout and end
     // within it once the stack stops; without it they wait for good (a leak on every stop).
     p.setProperty("gov.nist.javax.sip.THREAD_AUDIT_INTERVAL_IN_MILLISECS", "1000");
+    p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", org.pqsip.sip.stack.QuietSipTimer.class.getName());
     p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
     config.outboundProxy().ifPresent(o -> p.setProperty("javax.sip.OUTBOUND_PROXY", o));
     TlsKeyStores tlsStores = null;
@@ -289,6 +290,32 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
       }
     }
     return id;
+  }
+
+  /**
+   * Answers a ringing incoming call (a phone without auto-answer, or the trunk gateway once the
+   * far leg is up). Emits {@code error} when call {@code id} is not ringing.
+   */
+  public void answer(int id) {
+    SipCall call = find(id);
+    if (call == null) {
+      error(id, "no ringing call to answer");
+      return;
+    }
+    synchronized (call) {
+      Optional<LocalSdp.Remote> remote = call.core.pickUp(System.nanoTime());
+      if (remote.isEmpty()) {
+        error(id, "the call is not ringing");
+        return;
+      }
+      try {
+        call.transport = newTransport(call, false);
+        call.core.answer(call.transport.localRtp(), System.nanoTime());
+      } catch (IOException e) {
+        call.core.mediaUnavailable(e.getMessage());
+      }
+      execute(call, call.serverInviteTx);
+    }
   }
 
   /** Ends a call (BYE, or CANCEL while it is still ringing). */

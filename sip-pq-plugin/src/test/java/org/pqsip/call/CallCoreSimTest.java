@@ -300,6 +300,42 @@ class CallCoreSimTest {
   }
 
   @Test
+  void aRingingCallPickedUpLaterIsAnsweredWithTheOfferItCameWith_andKeyedAsUsual() {
+    Call c = new Call();
+    CallCore b = CallCore.incoming(1, settings(false), bob.negotiator("alice"), 22, now);
+    assertThat(b.onInvite(c.a.offer(A_RTP, Optional.empty()), now)).as("rings, no media yet").isEmpty();
+    assertThat(response(b.drain())).contains(180);
+    advance(Duration.ofSeconds(10), b);
+    assertThat(b.pickUp(now)).isPresent();
+    assertThat(b.pickUp(now)).as("once").isEmpty();
+    b.answer(B_RTP, now);
+    List<CallAction> did = b.drain();
+    String answer = sdp(did, 200);
+    assertThat(did).anyMatch(x -> x instanceof CallAction.StartMedia);
+    c.a.onAnswer(answer, now);
+    assertThat(emitted(c.a.drain(), "established")).singleElement().asString().contains("security=pq");
+    advance(Duration.ofSeconds(31), b);
+    assertThat(response(b.drain())).as("no ring timeout after pick-up").isEmpty();
+  }
+
+  @Test
+  void onlyARingingCallCanBePickedUp() {
+    CallCore timedOut = CallCore.incoming(1, settings(false), bob.negotiator("alice"), 22, now);
+    timedOut.onInvite(new Call().a.offer(A_RTP, Optional.empty()), now);
+    advance(Duration.ofSeconds(31), timedOut);
+    assertThat(timedOut.drain()).anyMatch(x -> x instanceof CallAction.Respond r && r.code() == 480);
+    assertThat(timedOut.pickUp(now)).isEmpty();
+    CallCore auto = CallCore.incoming(2, settings(true), bob.negotiator("alice"), 23, now);
+    assertThat(auto.onInvite(new Call().a.offer(A_RTP, Optional.empty()), now)).isPresent();
+    assertThat(auto.pickUp(now)).as("auto-answer does not ring").isEmpty();
+    CallCore broken = CallCore.incoming(3, settings(false), bob.negotiator("alice"), 24, now);
+    broken.onInvite("garbage", now);
+    List<CallAction> did = broken.drain();
+    assertThat(response(did)).as("refused at once, not after ringing").contains(400);
+    assertThat(broken.pickUp(now)).isEmpty();
+  }
+
+  @Test
   void unansweredIncomingCallRingsThenTimesOut() {
     CallCore b = CallCore.incoming(1, settings(false), bob.negotiator("alice"), 22, now);
     b.onInvite(new Call().a.offer(A_RTP, Optional.empty()), now);

@@ -34,9 +34,16 @@ class PhoneServiceTest {
     PhoneService warm = PhoneService.start("test", settings(25480, "require"), PhoneService.ignoreEvents());
     warm.close(); // JVM-wide pools (JAIN-SIP's post-parse executor, ...) exist from here on
     Set<Thread> before = threads();
-    for (int i = 0; i < 3; i++) {
-      PhoneService p = PhoneService.start("test", settings(25480 + 2 * (i % 2), "require"), PhoneService.ignoreEvents());
-      p.close();
+    java.io.PrintStream out = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (int i = 0; i < 3; i++) {
+        PhoneService p = PhoneService.start("test", settings(25480 + 2 * (i % 2), "require"), PhoneService.ignoreEvents());
+        p.close();
+      }
+    } finally {
+      System.setOut(out);
     }
     Set<Thread> started = threads();
     started.removeAll(before);
@@ -46,6 +53,8 @@ class PhoneServiceTest {
     }
     Set<String> left = started.stream().filter(Thread::isAlive).map(Thread::getName).collect(Collectors.toSet());
     assertThat(left).as("threads left by three phones started and closed").isEmpty();
+    assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .as("nothing on standard output (./pq phone --json's event stream)").doesNotContain("failed");
   }
 
   @Test

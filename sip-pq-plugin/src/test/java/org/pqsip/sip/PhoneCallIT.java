@@ -69,6 +69,27 @@ class PhoneCallIT extends LoopbackPhones {
     assertThat(bob.ua().activeCalls()).isZero();
   }
 
+  /** A phone without auto-answer rings; the call is set up only when its user (or a gateway) answers. */
+  @Test
+  void aRingingPhoneAnsweredLaterGivesAPqCall() throws Exception {
+    TestPhone alice = phone("alice", Policy.REQUIRE, false);
+    TestPhone bob = phone("bob", Policy.REQUIRE, false);
+    int id = alice.ua().call(bob.uri());
+    EventLog.Event incoming = bob.log().await("incoming", T);
+    int bobsCall = (Integer) incoming.get("call");
+    bob.ua().answer(bobsCall + 1000);
+    assertThat((String) bob.log().await("error", T).get("message")).contains("no ringing call");
+    bob.ua().answer(bobsCall);
+    EventLog.Event a = alice.log().await("established", T);
+    EventLog.Event b = bob.log().await("established", T);
+    assertThat(a.get("security")).isEqualTo("pq");
+    assertThat(a.get("sas")).isNotNull().isEqualTo(b.get("sas"));
+    awaitPackets(bob, 50);
+    alice.ua().hangup(id);
+    bob.log().await("ended", T);
+    assertThat(bob.ua().activeCalls()).isZero();
+  }
+
   @Test
   void secondCallShowsContinuityAndSecretsAreStoredPrivately() throws Exception {
     TestPhone alice = phone("alice", Policy.REQUIRE, false);
