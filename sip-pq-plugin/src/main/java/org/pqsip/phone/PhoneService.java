@@ -172,11 +172,6 @@ public final class PhoneService implements PqPhone, AutoCloseable {
     store.close();
   }
 
-  /** For leak checks: calls the user agent still holds. */
-  public int activeCalls() {
-    return ua.activeCalls();
-  }
-
   /** Events nobody listens to. */
   public static PhoneEvents ignoreEvents() {
     return (type, fields) -> { };

@@ -28,14 +28,19 @@ class HostilePbxIT extends LoopbackPhones {
     return PhoneCallIT.lastMedia(p).get("packetsReceived") instanceof Long l ? l : 0;
   }
 
-  /** Strips {@code a=pqkem} from every INVITE after the first towards the callee; counts INVITEs. */
-  private static SdpRewritingProxy.Rewriter stripPqkemFromReInvites(int[] invites) {
-    return (towardCallee, start, body) -> {
+  /**
+   * A PBX on {@code port} that anchors the dialog to {@code callee} and strips {@code a=pqkem}
+   * from every INVITE after the first towards it; counts INVITEs in {@code invites[0]}.
+   */
+  private static SdpRewritingProxy anchoringPbxStrippingReInvites(int port, TestPhone callee, int[] invites)
+      throws Exception {
+    SdpRewritingProxy.Rewriter strip = (towardCallee, start, body) -> {
       if (towardCallee && start.startsWith("INVITE") && ++invites[0] > 1) {
         return SessionDescription.parse(body).withoutSessionLines(l -> l.isAttribute(PqKemAttribute.NAME)).format();
       }
       return body;
     };
+    return new SdpRewritingProxy(port, new InetSocketAddress(InetAddress.getLoopbackAddress(), callee.port()), strip, true);
   }
 
   @Test
@@ -43,10 +48,8 @@ class HostilePbxIT extends LoopbackPhones {
     TestPhone alice = phone("alice", Policy.PREFER, false);
     TestPhone bob = phone("bob", Policy.PREFER, true);
     int[] invites = {0};
-    SdpRewritingProxy.Rewriter stripReInvites = stripPqkemFromReInvites(invites);
     int proxyPort = phones.port();
-    try (SdpRewritingProxy pbx = new SdpRewritingProxy(
-        proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), stripReInvites, true)) {
+    try (SdpRewritingProxy pbx = anchoringPbxStrippingReInvites(proxyPort, bob, invites)) {
       int id = alice.ua().call("sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp");
       assertThat(alice.log().await("established", T).get("security")).isEqualTo("pq");
       assertThat(bob.log().await("established", T).get("security")).isEqualTo("pq");
@@ -81,10 +84,8 @@ class HostilePbxIT extends LoopbackPhones {
     TestPhone alice = phone("alice", Policy.REQUIRE, false);
     TestPhone bob = phone("bob", Policy.REQUIRE, true);
     int[] invites = {0};
-    SdpRewritingProxy.Rewriter stripReInvites = stripPqkemFromReInvites(invites);
     int proxyPort = phones.port();
-    try (SdpRewritingProxy pbx = new SdpRewritingProxy(
-        proxyPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), bob.port()), stripReInvites, true)) {
+    try (SdpRewritingProxy pbx = anchoringPbxStrippingReInvites(proxyPort, bob, invites)) {
       int id = alice.ua().call("sip:bob@127.0.0.1:" + proxyPort + ";transport=tcp");
       assertThat(bob.log().await("established", T).get("security")).isEqualTo("pq");
       PhoneConfig c = bob.ua().config();

@@ -112,11 +112,6 @@ final class PqTransformEngine implements SrtpControl.TransformEngine {
     }
   }
 
-  /** Stops sending the reveal (the answerer has it, or the call is over). */
-  void revealDone() {
-    revealOut = null;
-  }
-
   boolean keyed() {
     return srtp != null;
   }
