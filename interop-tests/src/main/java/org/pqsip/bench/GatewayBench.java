@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.pqsip.crypto.Secret;
-import org.pqsip.gateway.MediaBridge;
+import org.pqsip.gateway.BridgeLeg;
+import org.pqsip.media.MediaLoop;
+import org.pqsip.media.MediaPorts;
+import org.pqsip.media.UdpMediaTransport;
 import org.pqsip.srtp.PacketBuffer;
 import org.pqsip.srtp.SrtpMasterKey;
 import org.pqsip.srtp.SrtpResult;
@@ -23,8 +26,9 @@ import org.pqsip.srtp.SrtpSuite;
 /**
  * {@code ./pq bench gateway [CALLS...] [--seconds S]}: the trunk gateway's media path on loopback.
  * For each call a phone at site A sends a 50 packets/s SRTP stream (AES-256-GCM, 160-byte payload)
- * (the calls' packets spread evenly over each 20 ms) to the gateway, which opens it with leg A's keys, seals it with leg B's and sends it to a phone
- * at site B, which opens it and reads the send time from the payload. Prints, per number of
+ * (the calls' packets spread evenly over each 20 ms) to the gateway's leg A (a {@link BridgeLeg}
+ * on UDP RTP/RTCP ports read by one {@link MediaLoop}, as the gateway runs them), which opens it
+ * with leg A's keys, seals it with leg B's and sends it to a phone at site B, which opens it and reads the send time from the payload. Prints, per number of
  * calls: packets offered and forwarded, losses, the gateway thread's CPU (hence packets/s per
  * core) and bytes allocated per packet, and the latency through the gateway next to the same
  * streams sent phone to phone directly (the added latency is the difference).
@@ -117,7 +121,14 @@ public final class GatewayBench {
 
   private static Result run(int n, int seconds, boolean viaGateway) throws Exception {
     Result r = new Result();
-    MediaBridge bridge = viaGateway ? new MediaBridge("pqsip-gateway-bench") : null;
+    MediaLoop loop = viaGateway ? new MediaLoop("pqsip-gateway-bench") : null;
+    java.util.concurrent.ScheduledExecutorService reports = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    // The gateway's own transports (RTP and RTCP ports per leg) on the one loop, as TrunkGateway
+    // makes them for its user agents.
+    MediaPorts portsA = viaGateway ? new MediaPorts(LO, 20000, 27999, loop) : null;
+    MediaPorts portsB = viaGateway ? new MediaPorts(LO, 30000, 37999, loop) : null;
+    List<BridgeLeg> legs = new ArrayList<>();
     DatagramChannel[] phoneA = new DatagramChannel[n];
     DatagramChannel[] phoneB = new DatagramChannel[n];
     SrtpStream[] srtpA = new SrtpStream[n];
@@ -132,10 +143,19 @@ public final class GatewayBench {
         InetSocketAddress b = (InetSocketAddress) phoneB[i].getLocalAddress();
         srtpA[i] = new SrtpStream(key(seed), key(seed + 1)); // phone A sends with seed
         if (viaGateway) {
-          MediaBridge.Bridge br = bridge.add(new InetSocketAddress(LO, 0), a, new SrtpStream(key(seed + 1), key(seed)),
-              new InetSocketAddress(LO, 0), b, new SrtpStream(key(seed + 2), key(seed + 3)));
-          phoneA[i].connect(br.localA());
-          phoneB[i].connect(br.localB());
+          UdpMediaTransport ta = portsA.bind();
+          UdpMediaTransport tb = portsB.bind();
+          ta.setRemote(a, new InetSocketAddress(LO, a.getPort() + 1));
+          tb.setRemote(b, new InetSocketAddress(LO, b.getPort() + 1));
+          BridgeLeg legA = new BridgeLeg(ta, new SrtpStream(key(seed + 1), key(seed)), null, x -> { }, reports, random, () -> { });
+          BridgeLeg legB = new BridgeLeg(tb, new SrtpStream(key(seed + 2), key(seed + 3)), null, x -> { }, reports, random, () -> { });
+          BridgeLeg.link(legA, legB);
+          legA.start();
+          legB.start();
+          legs.add(legA);
+          legs.add(legB);
+          phoneA[i].connect(ta.localRtp());
+          phoneB[i].connect(tb.localRtp());
           srtpB[i] = new SrtpStream(key(seed + 3), key(seed + 2)); // opens what leg B seals
         } else {
           phoneA[i].connect(b);
@@ -166,11 +186,11 @@ public final class GatewayBench {
         if (!measuring.get() && System.nanoTime() >= warmEnd) {
           measuredFrom.set(System.nanoTime()); // packets sent from now on are counted at both ends
           measuring.set(true);
-          if (bridge != null) {
-            cpu0 = mx.getThreadCpuTime(bridge.thread().getId());
-            alloc0 = mx.getThreadAllocatedBytes(bridge.thread().getId());
-            fwd0 = bridge.forwarded();
-            drop0 = bridge.dropped();
+          if (loop != null) {
+            cpu0 = mx.getThreadCpuTime(loop.thread().getId());
+            alloc0 = mx.getThreadAllocatedBytes(loop.thread().getId());
+            fwd0 = forwarded(legs);
+            drop0 = dropped(legs);
           }
         }
         seq++;
@@ -195,11 +215,11 @@ public final class GatewayBench {
           }
         }
       }
-      if (bridge != null) {
-        r.cpuNanos = mx.getThreadCpuTime(bridge.thread().getId()) - cpu0;
-        r.allocated = mx.getThreadAllocatedBytes(bridge.thread().getId()) - alloc0;
-        r.forwarded = bridge.forwarded() - fwd0;
-        r.dropped = bridge.dropped() - drop0;
+      if (loop != null) {
+        r.cpuNanos = mx.getThreadCpuTime(loop.thread().getId()) - cpu0;
+        r.allocated = mx.getThreadAllocatedBytes(loop.thread().getId()) - alloc0;
+        r.forwarded = forwarded(legs) - fwd0;
+        r.dropped = dropped(legs) - drop0;
       }
       long drain = System.nanoTime() + 500_000_000L; // packets still in flight: half a second
       LockSupport.parkNanos(drain - System.nanoTime());
@@ -208,8 +228,10 @@ public final class GatewayBench {
       receiver.join();
       return r;
     } finally {
-      if (bridge != null) {
-        bridge.close();
+      legs.forEach(BridgeLeg::close);
+      reports.shutdownNow();
+      if (loop != null) {
+        loop.close();
       }
       for (int i = 0; i < n; i++) {
         if (phoneA[i] != null) {
@@ -221,6 +243,14 @@ public final class GatewayBench {
       }
       receiving.close();
     }
+  }
+
+  private static long forwarded(List<BridgeLeg> legs) {
+    return legs.stream().mapToLong(l -> l.stats().packetsSent()).sum();
+  }
+
+  private static long dropped(List<BridgeLeg> legs) {
+    return legs.stream().mapToLong(l -> l.stats().authFailures() + l.stats().replays() + l.stats().sendFailures()).sum();
   }
 
   private static void receive(Selector sel, DatagramChannel[] phoneB, SrtpStream[] srtpB,

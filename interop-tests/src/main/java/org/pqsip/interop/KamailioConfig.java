@@ -27,6 +27,20 @@ public final class KamailioConfig {
         "listen=tcp:" + ip + ":" + port));
   }
 
+  /**
+   * A site's PBX for the trunk gateway tests, on UDP and TCP at {@code ip:port}: the site's
+   * phones (users starting with {@code localPrefix}) register here and are found by user name;
+   * calls to another site's numbers (users starting with {@code remotePrefix}) go to the trunk
+   * gateway's LAN side at {@code gateway} ({@code host:port}, over TCP), as a PBX's dial plan
+   * routes an inter-site trunk.
+   */
+  public static String site(String ip, int port, String localPrefix, String remotePrefix, String gateway) {
+    return config(List.of("listen=udp:" + ip + ":" + port, "listen=tcp:" + ip + ":" + port),
+        "  if ($rU =~ \"^" + remotePrefix + "\") { record_route(); $du = \"sip:" + gateway
+            + ";transport=tcp\"; if (!t_relay()) { sl_reply_error(); } exit; }\n"
+            + "  if ($rU =~ \"^" + localPrefix + "\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }");
+  }
+
   /** kamailio on TLS only, with its tls module (the test certificate on both sides). */
   public static String tlsConfig(int port, Path tlsCfg) {
     return config(port, List.of(
@@ -60,6 +74,11 @@ public final class KamailioConfig {
   }
 
   private static String config(int port, List<String> listen) {
+    return config(listen, "");
+  }
+
+  /** {@code route}: lines of routing logic for new requests, before the pq.test lookup. */
+  private static String config(List<String> listen, String route) {
     return String.join("\n",
         "#!KAMAILIO",
         "debug=1",
@@ -107,6 +126,7 @@ public final class KamailioConfig {
         "    if (!save(\"location\")) { sl_reply_error(); } else { xlog(\"L_ERR\", \"" + REGISTERED + "\\n\"); }",
         "    exit;",
         "  }",
+        route,
         "  if ($rd == \"pq.test\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }",
         "  record_route();",
         "  if (!t_relay()) { sl_reply_error(); }",

@@ -23,7 +23,7 @@ public final class NatTopology implements AutoCloseable {
   public static final String HOST_B = "198.51.100.140";
 
   private final String prefix;
-  private final List<String> created = new ArrayList<>();
+  private final Namespaces namespaces = new Namespaces();
 
   private NatTopology(String prefix) {
     this.prefix = prefix;
@@ -48,21 +48,17 @@ public final class NatTopology implements AutoCloseable {
 
   /** A command run inside a role's namespace. */
   public List<String> in(String role, String... command) {
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(role)));
-    cmd.addAll(List.of(command));
-    return cmd;
+    return Namespaces.in(ns(role), command);
   }
 
   /** Runs a command in a role's namespace and fails with its output if it fails. */
   public void run(String role, String... command) throws Exception {
-    exec(in(role, command));
+    namespaces.run(ns(role), command);
   }
 
   private void build(Mapping a, Mapping b) throws Exception {
     for (String role : List.of("pub", "srv", "sink", "rA", "hA", "rB", "hB")) {
-      exec(List.of("ip", "netns", "add", ns(role)));
-      created.add(ns(role));
-      run(role, "ip", "link", "set", "lo", "up");
+      namespaces.add(ns(role));
     }
     run("pub", "ip", "link", "add", "br0", "type", "bridge");
     run("pub", "ip", "link", "set", "br0", "up");
@@ -76,7 +72,7 @@ public final class NatTopology implements AutoCloseable {
 
   /** A veth from the role's namespace ({@code wan}) to a port of the public bridge. */
   private void wan(String role, String address) throws Exception {
-    exec(List.of("ip", "-n", ns("pub"), "link", "add", "p-" + role, "type", "veth", "peer", "name", "wan", "netns", ns(role)));
+    Namespaces.exec(List.of("ip", "-n", ns("pub"), "link", "add", "p-" + role, "type", "veth", "peer", "name", "wan", "netns", ns(role)));
     run("pub", "ip", "link", "set", "p-" + role, "master", "br0", "up");
     run(role, "ip", "addr", "add", address, "dev", "wan");
     run(role, "ip", "link", "set", "wan", "up");
@@ -85,7 +81,7 @@ public final class NatTopology implements AutoCloseable {
   private void router(String router, String host, String wanAddr, String lanAddr, String hostAddr, Mapping mapping)
       throws Exception {
     wan(router, wanAddr);
-    exec(List.of("ip", "-n", ns(router), "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", ns(host)));
+    Namespaces.exec(List.of("ip", "-n", ns(router), "link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", ns(host)));
     run(router, "ip", "addr", "add", lanAddr, "dev", "lan");
     run(router, "ip", "link", "set", "lan", "up");
     run(host, "ip", "addr", "add", hostAddr, "dev", "eth0");
@@ -107,28 +103,10 @@ public final class NatTopology implements AutoCloseable {
     run(router, "iptables", "-A", "INPUT", "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP");
   }
 
-  private static void exec(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-  }
 
   /** Deletes every namespace this topology created (their interfaces go with them). */
   @Override
   public void close() throws Exception {
-    Exception first = null;
-    for (int i = created.size() - 1; i >= 0; i--) {
-      try {
-        exec(List.of("ip", "netns", "del", created.get(i)));
-      } catch (Exception e) {
-        first = first == null ? e : first;
-      }
-    }
-    created.clear();
-    if (first != null) {
-      throw first;
-    }
+    namespaces.close();
   }
 }

@@ -83,6 +83,19 @@ final class Baresip implements AutoCloseable {
     return start(dir, namespace, ip, 5070, 30000, 880, account, List.of("ice.so"), null, List.of("rtcp_mux yes"));
   }
 
+  /**
+   * baresip as a phone of a trunk-gateway site: in {@code namespace} on {@code ip} (SIP 5090, RTP
+   * from 30000), registered over TCP as {@code user} (e.g. {@code 1001@site-a.test}) with the
+   * site's PBX at {@code pbx} ({@code host:port}), which it also sends every request through;
+   * auto-answer; plain RTP, or SDES with {@code mediaenc}.
+   */
+  static Baresip startAtSite(Path dir, List<String> namespace, String ip, String user, String pbx, double toneHz,
+      String mediaenc) throws Exception {
+    String account = "<sip:" + user + ";transport=tcp>;regint=300;answermode=auto;outbound=\"sip:" + pbx
+        + ";transport=tcp\"" + (mediaenc == null ? "" : ";mediaenc=" + mediaenc);
+    return start(dir, namespace, ip, 5090, 30000, toneHz, account, List.of(), null, List.of());
+  }
+
   private static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String accountParams, List<String> modules,
       SipTls tls) throws Exception {
     return start(dir, List.of(), "127.0.0.1", sipPort, rtpBase, toneHz, "<sip:carol@127.0.0.1>;regint=0;answermode=auto"
@@ -156,6 +169,11 @@ final class Baresip implements AutoCloseable {
   /** Dials {@code uri} through ctrl_tcp (netstring-framed JSON). */
   void dial(String uri) throws IOException {
     command("dial", uri);
+  }
+
+  /** Hangs up its call. */
+  void hangup() throws IOException {
+    command("hangup", "");
   }
 
   private void command(String command, String params) throws IOException {

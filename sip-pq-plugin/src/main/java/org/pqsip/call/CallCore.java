@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.pqsip.keying.KeyingException;
 import org.pqsip.keying.PqCall;
@@ -81,6 +82,8 @@ public final class CallCore {
   private CallSecurity pendingSecurity;
   private boolean answered;
   private boolean retriedAsSavp;
+  /** The final non-2xx code our INVITE got (0: none). */
+  private int refusalCode;
   private Optional<IceDescription> localIce = Optional.empty();
   private boolean awaitingPath;
   private long pathDeadline = Long.MAX_VALUE;
@@ -350,6 +353,7 @@ public final class CallCore {
     if (state == State.ENDED) {
       return;
     }
+    refusalCode = code;
     if (code == 488 && role == Role.OFFERER && !retriedAsSavp && negotiator.canRetryAsSavp()) {
       // A legacy phone that insists on SRTP (RTP/SAVP only) refuses best-effort RTP/AVP offers,
       // though ours carries SDES keys: offer the same once more as RTP/SAVP (RFC 3261 §8.1.3.5).
@@ -733,6 +737,24 @@ public final class CallCore {
       out.add(new CallAction.Respond(486, Optional.empty(), Optional.empty()));
     }
     release("local-hangup");
+  }
+
+  /**
+   * Refuses a ringing incoming call with {@code code} (3xx-6xx): the trunk gateway passes on the
+   * far leg's refusal. Any other call is hung up.
+   */
+  public void decline(int code) {
+    if (state == State.CALLING && role == Role.ANSWERER && code >= 300 && code < 700) {
+      out.add(new CallAction.Respond(code, Optional.empty(), Optional.empty()));
+      release("declined");
+      return;
+    }
+    hangup();
+  }
+
+  /** The final non-2xx code our INVITE got, once refused. */
+  public OptionalInt refusalCode() {
+    return refusalCode == 0 ? OptionalInt.empty() : OptionalInt.of(refusalCode);
   }
 
   /**

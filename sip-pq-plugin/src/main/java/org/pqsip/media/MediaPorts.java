@@ -17,10 +17,17 @@ public final class MediaPorts {
   private final int first;
   private final int pairs;
   private final AtomicInteger next = new AtomicInteger();
+  private final MediaLoop loop;
 
   /** Even ports from {@code firstPort} (rounded up) with their odd neighbours up to {@code lastPort}. */
   public MediaPorts(InetAddress address, int firstPort, int lastPort) {
+    this(address, firstPort, lastPort, null);
+  }
+
+  /** As above, the transports read by {@code loop} (the trunk gateway's one loop), or each by its own (null). */
+  public MediaPorts(InetAddress address, int firstPort, int lastPort, MediaLoop loop) {
     this.address = address;
+    this.loop = loop;
     this.first = firstPort + (firstPort & 1);
     this.pairs = Math.max(0, (lastPort - first + 1) / 2);
     if (pairs == 0) {
@@ -35,7 +42,7 @@ public final class MediaPorts {
 
   /** Binds the next free pair, trying each pair of the range at most once. */
   public UdpMediaTransport bind() throws IOException {
-    return bind(UdpMediaTransport::bindPair);
+    return bind((a, port) -> UdpMediaTransport.bindPair(a, port, loop));
   }
 
   /** Binds with {@code binder} on the next free even port, trying each at most once. */

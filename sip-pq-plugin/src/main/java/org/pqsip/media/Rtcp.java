@@ -53,6 +53,28 @@ public final class Rtcp {
     return p;
   }
 
+  /**
+   * Writes our compound report into {@code tx}, seals it with {@code srtp} (null: plain) and sends
+   * it; false when it could not be sealed.
+   */
+  public static boolean sendReport(org.pqsip.srtp.PacketBuffer tx, MediaTransport transport, org.pqsip.srtp.SrtpStream srtp,
+      int ssrc, long rtpTs, long packets, long octets, byte[] cname, byte[] reveal) throws java.io.IOException {
+    int n = writeCompound(tx.getBuffer(), ssrc, ntpNow(), rtpTs, packets, octets, cname, reveal);
+    tx.setOffset(0);
+    tx.setLength(n);
+    if (srtp != null && srtp.protectRtcp(tx) != org.pqsip.srtp.SrtpResult.OK) {
+      return false;
+    }
+    transport.send(tx, true);
+    return true;
+  }
+
+  /** The NTP timestamp (RFC 3550 §4) of now. */
+  static long ntpNow() {
+    long ms = System.currentTimeMillis() + 2_208_988_800_000L;
+    return ((ms / 1000) << 32) | (((ms % 1000) << 32) / 1000);
+  }
+
   /** The data of the first APP packet named PQSR in a compound packet, if any. */
   public static Optional<byte[]> findReveal(byte[] b, int off, int len, int revealLength) {
     return org.pqsip.srtp.RtcpReveal.find(b, off, len, revealLength);

@@ -3,37 +3,36 @@ package org.pqsip.media;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pqsip.srtp.PacketBuffer;
 
 /**
- * RTP on an even port and RTCP on the next one (RFC 3550 §11), over UDP. One receive thread
- * polls both sockets; receive and send buffers are allocated once. Only datagrams from the
- * negotiated remote address and port are passed on; others are dropped and counted (a spoofer
- * elsewhere on the network cannot even make the SRTP layer work for it).
+ * RTP on an even port and RTCP on the next one (RFC 3550 §11), over UDP, read by a
+ * {@link MediaLoop}: the transport's own (a phone: one thread per call) or a shared one (the
+ * trunk gateway: one thread for every leg). Receive and send buffers are allocated once. Only
+ * datagrams from the negotiated remote address and port are passed on (a spoofer elsewhere on the
+ * network cannot even make the SRTP layer work for it): once the peer is known each socket is
+ * connected to it and the kernel drops the rest; before, they are dropped here and counted.
  */
 public final class UdpMediaTransport implements MediaTransport {
   private final DatagramChannel rtp;
   private final DatagramChannel rtcp;
-  private final Selector selector;
-  private final PacketBuffer rxBuffer = new PacketBuffer();
-  private final ByteBuffer rxView = ByteBuffer.wrap(rxBuffer.getBuffer());
+  /** The loop that reads us, or null for one of our own made at {@link #start}. */
+  private final MediaLoop sharedLoop;
+  private MediaLoop loop;
   private volatile InetSocketAddress remoteRtp;
   private volatile InetSocketAddress remoteRtcp;
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicLong foreign = new java.util.concurrent.atomic.AtomicLong();
-  private Thread thread;
+  private final AtomicLong foreign = new AtomicLong();
 
-  private UdpMediaTransport(DatagramChannel rtp, DatagramChannel rtcp) throws IOException {
+  private UdpMediaTransport(DatagramChannel rtp, DatagramChannel rtcp, MediaLoop sharedLoop) {
     this.rtp = rtp;
     this.rtcp = rtcp;
-    this.selector = Selector.open();
-    rtp.configureBlocking(false).register(selector, SelectionKey.OP_READ, Boolean.FALSE);
-    rtcp.configureBlocking(false).register(selector, SelectionKey.OP_READ, Boolean.TRUE);
+    this.sharedLoop = sharedLoop;
   }
 
   /** Binds an even port and the next one on {@code address}, trying from {@code firstPort}. */
@@ -41,8 +40,8 @@ public final class UdpMediaTransport implements MediaTransport {
     return new MediaPorts(address, firstPort, lastPort).bind();
   }
 
-  /** Binds RTP on {@code port} and RTCP on {@code port + 1}, or neither. */
-  static UdpMediaTransport bindPair(InetAddress address, int port) throws IOException {
+  /** Binds RTP on {@code port} and RTCP on {@code port + 1}, or neither; read by {@code loop} (null: its own). */
+  static UdpMediaTransport bindPair(InetAddress address, int port, MediaLoop loop) throws IOException {
     DatagramChannel a = DatagramChannel.open();
     DatagramChannel b = null;
     try {
@@ -50,7 +49,7 @@ public final class UdpMediaTransport implements MediaTransport {
       a.bind(new InetSocketAddress(address, port));
       b = DatagramChannel.open();
       b.bind(new InetSocketAddress(address, port + 1));
-      return new UdpMediaTransport(a, b);
+      return new UdpMediaTransport(a, b, loop);
     } catch (IOException e) {
       a.close();
       if (b != null) {
@@ -69,10 +68,31 @@ public final class UdpMediaTransport implements MediaTransport {
     }
   }
 
+  /**
+   * The peer's RTP and RTCP addresses: each socket is connected to its peer, so the kernel drops
+   * datagrams from anywhere else and no address is made or compared per packet. A later call
+   * (a re-INVITE that moved the peer) reconnects.
+   */
   @Override
   public void setRemote(InetSocketAddress rtpAddr, InetSocketAddress rtcpAddr) {
     this.remoteRtp = rtpAddr;
     this.remoteRtcp = rtcpAddr;
+    connect(rtp, rtpAddr);
+    connect(rtcp, rtcpAddr);
+  }
+
+  private void connect(DatagramChannel ch, InetSocketAddress to) {
+    try {
+      if (to.equals(ch.getRemoteAddress())) {
+        return;
+      }
+      if (ch.isConnected()) {
+        ch.disconnect();
+      }
+      ch.connect(to);
+    } catch (IOException | RuntimeException e) {
+      // closed, or an address we cannot reach: unconnected, send() and the filter use the address
+    }
   }
 
   @Override
@@ -81,45 +101,51 @@ public final class UdpMediaTransport implements MediaTransport {
     if (to == null || closed) {
       return;
     }
-    (isRtcp ? rtcp : rtp).send(p.byteBuffer(), to);
+    DatagramChannel ch = isRtcp ? rtcp : rtp;
+    if (ch.isConnected()) {
+      ch.write(p.byteBuffer());
+    } else {
+      ch.send(p.byteBuffer(), to);
+    }
   }
 
   @Override
   public void start(Receiver receiver) {
-    thread = new Thread(() -> loop(receiver), "pqsip-media-rx");
-    thread.setDaemon(true);
-    thread.start();
+    try {
+      loop = sharedLoop != null ? sharedLoop : new MediaLoop("pqsip-media-rx");
+      loop.register(rtp, (ch, scratch) -> drain(ch, scratch, false, receiver));
+      loop.register(rtcp, (ch, scratch) -> drain(ch, scratch, true, receiver));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the media sockets: " + e.getMessage(), e);
+    }
   }
 
-  private void loop(Receiver receiver) {
-    try {
-      while (!closed) {
-        if (selector.select(200) == 0) {
-          continue;
-        }
-        for (SelectionKey k : selector.selectedKeys()) {
-          DatagramChannel ch = (DatagramChannel) k.channel();
-          rxView.clear();
-          java.net.SocketAddress from;
-          while ((from = ch.receive(rxView)) != null) {
-            boolean isRtcp = (Boolean) k.attachment();
-            if (!from.equals(isRtcp ? remoteRtcp : remoteRtp)) {
-              foreign.incrementAndGet();
-              rxView.clear();
-              continue;
-            }
-            rxBuffer.setOffset(0);
-            rxBuffer.setLength(rxView.position());
-            receiver.onPacket(rxBuffer, isRtcp);
-            rxView.clear();
+  private void drain(DatagramChannel ch, PacketBuffer scratch, boolean isRtcp, Receiver receiver) {
+    ByteBuffer view = scratch.byteBuffer();
+    // Up to 16 datagrams per wake-up: on a shared loop a busy call cannot starve the others.
+    for (int i = 0; i < 16 && !closed; i++) {
+      view.clear().limit(MediaLoop.MAX_READ);
+      try {
+        if (ch.isConnected()) { // only the peer's datagrams reach a connected socket
+          if (ch.read(view) <= 0) {
+            return;
+          }
+        } else {
+          SocketAddress from = ch.receive(view);
+          if (from == null) {
+            return;
+          }
+          if (!from.equals(isRtcp ? remoteRtcp : remoteRtp)) {
+            foreign.incrementAndGet();
+            continue;
           }
         }
-        selector.selectedKeys().clear();
+      } catch (IOException e) {
+        return; // e.g. ICMP port unreachable from a peer that went away
       }
-    } catch (IOException | RuntimeException e) {
-      if (!closed) {
-        Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
-      }
+      scratch.setOffset(0);
+      scratch.setLength(view.position());
+      receiver.onPacket(scratch, isRtcp);
     }
   }
 
@@ -131,18 +157,19 @@ public final class UdpMediaTransport implements MediaTransport {
   @Override
   public void close() {
     closed = true;
-    try {
-      selector.wakeup();
-      if (thread != null) {
-        thread.join(2000);
+    MediaLoop l = loop;
+    if (l == null) {
+      try {
+        rtp.close();
+        rtcp.close();
+      } catch (IOException e) {
+        // closing: nothing left to do
       }
-      selector.close();
-      rtp.close();
-      rtcp.close();
-    } catch (IOException e) {
-      // closing: nothing left to do
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return;
+    }
+    l.closeChannels(rtp, rtcp);
+    if (l != sharedLoop) {
+      l.close();
     }
   }
 }

@@ -4,7 +4,7 @@ import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import org.pqsip.call.CallCore;
-import org.pqsip.media.MediaSession;
+import org.pqsip.media.CallMedia;
 import org.pqsip.media.MediaTransport;
 
 /**
@@ -19,7 +19,9 @@ final class SipCall {
   ClientTransaction inviteTx;
   ServerTransaction serverInviteTx;
   MediaTransport transport;
-  MediaSession media;
+  CallMedia media;
+  /** Extra headers for our 2xx to the INVITE (the trunk gateway's verification header). */
+  java.util.Map<String, String> answerHeaders = java.util.Map.of();
 
   SipCall(CallCore core) {
     this.core = core;

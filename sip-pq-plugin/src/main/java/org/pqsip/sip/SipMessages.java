@@ -44,14 +44,21 @@ final class SipMessages {
     this.messages = messages;
   }
 
-  /** A new dialog's INVITE to {@code target} with {@code offer} (SDP). */
-  Request invite(SipURI target, String offer) throws ParseException, InvalidArgumentException {
+  /**
+   * A new dialog's INVITE to {@code target} with {@code offer} (SDP), from our address-of-record,
+   * or from {@code fromUser} at our host (the trunk gateway passes the caller's number on).
+   */
+  Request invite(SipURI target, String offer, Optional<String> fromUser) throws ParseException, InvalidArgumentException {
+    Address from = addresses.createAddress(config.user());
+    if (fromUser.isPresent()) {
+      ((SipURI) from.getURI()).setUser(fromUser.get());
+    }
     Address to = addresses.createAddress(target.clone().toString());
     ((SipURI) to.getURI()).removeParameter("transport");
     String transport = transportFor(target);
     Request invite = messages.createRequest(
         target, Request.INVITE, provider.getNewCallId(), headers.createCSeqHeader(1L, Request.INVITE),
-        headers.createFromHeader(addresses.createAddress(config.user()), Long.toHexString(random.nextLong())),
+        headers.createFromHeader(from, Long.toHexString(random.nextLong())),
         headers.createToHeader(to, null), vias(transport), headers.createMaxForwardsHeader(70));
     invite.addHeader(contact(transport));
     setSdp(invite, offer);
@@ -79,7 +86,18 @@ final class SipMessages {
    */
   Response response(int code, Request req, Optional<String> warning, Optional<String> sdp)
       throws ParseException, InvalidArgumentException {
+    return response(code, req, warning, sdp, java.util.Map.of());
+  }
+
+  /** As above, with {@code extra} headers (name to value) on a 2xx. */
+  Response response(int code, Request req, Optional<String> warning, Optional<String> sdp, java.util.Map<String, String> extra)
+      throws ParseException, InvalidArgumentException {
     Response resp = messages.createResponse(code, req);
+    if (code >= 200 && code < 300) {
+      for (java.util.Map.Entry<String, String> h : extra.entrySet()) {
+        resp.addHeader(headers.createHeader(h.getKey(), h.getValue()));
+      }
+    }
     if (warning.isPresent()) {
       resp.addHeader(headers.createWarningHeader("pqsip", 399, warning.get().replace('"', '\'')));
     }

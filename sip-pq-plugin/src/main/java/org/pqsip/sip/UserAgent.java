@@ -47,10 +47,10 @@ import org.pqsip.call.LocalSdp;
 import org.pqsip.ice.IceTransport;
 import org.pqsip.ice.NatClass;
 import org.pqsip.ice.PathKind;
+import org.pqsip.media.CallMedia;
 import org.pqsip.media.MediaPorts;
 import org.pqsip.media.MediaTransport;
 import org.pqsip.media.MediaSession;
-import org.pqsip.media.UdpMediaTransport;
 import org.pqsip.media.Wav;
 import org.pqsip.negotiation.SdpNegotiator;
 import org.pqsip.srtp.SrtpStream;
@@ -76,6 +76,8 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
   private final PhoneEvents events;
   private final SecureRandom random;
   private final MediaPorts mediaPorts;
+  /** Makes each call's media: a phone's {@link MediaSession}, or what a trunk gateway gives. */
+  private final CallMedia.Factory mediaFactory;
   private volatile org.pqsip.ice.NatClass natClass;
   private volatile boolean relayAnswered;
   private final AtomicInteger callIds = new AtomicInteger();
@@ -97,11 +99,22 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
   private Registration registration;
 
   public UserAgent(PhoneConfig config, PeerStore store, PhoneEvents events, SecureRandom random) {
+    this(config, store, events, random, null, null);
+  }
+
+  /**
+   * A user agent whose calls' media comes from {@code media} (null: a phone's, which plays the
+   * configured audio and records), with the media sockets read by {@code loop} (null: one thread
+   * per call). The trunk gateway gives both: its bridge legs, all on one loop.
+   */
+  public UserAgent(PhoneConfig config, PeerStore store, PhoneEvents events, SecureRandom random,
+      CallMedia.Factory media, org.pqsip.media.MediaLoop loop) {
     this.config = config;
     this.store = store;
     this.events = events;
     this.random = random;
-    this.mediaPorts = new MediaPorts(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax());
+    this.mediaFactory = media != null ? media : this::phoneMedia;
+    this.mediaPorts = new MediaPorts(config.mediaAddress(), config.mediaPortMin(), config.mediaPortMax(), loop);
     this.timers =
         Executors.newSingleThreadScheduledExecutor(org.pqsip.media.DaemonThreads.named("pqsip-ua-timer"));
   }
@@ -261,6 +274,14 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
 
   /** Places a call; progress arrives as events. Returns the local call id. */
   public int call(String target) {
+    return call(target, Optional.empty());
+  }
+
+  /**
+   * Places a call from {@code fromUser} at our host when given (the trunk gateway passes the
+   * caller's number on), else from our address-of-record.
+   */
+  public int call(String target, Optional<String> fromUser) {
     int id = callIds.incrementAndGet();
     SipCall call = null;
     try {
@@ -275,7 +296,7 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
       call = new SipCall(CallCore.outgoing(id, callSettings(), negotiator, random.nextInt(1 << 30), System.nanoTime()));
       synchronized (call) {
         call.transport = newTransport(call, true);
-        sendInvite(call, sip.invite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys())));
+        sendInvite(call, sip.invite((SipURI) requestUri, call.core.offer(call.transport.localRtp(), takeKeys()), fromUser));
       }
     } catch (ParseException | SipException | IOException | javax.sip.InvalidArgumentException | RuntimeException e) {
       if (call != null) {
@@ -297,6 +318,11 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
    * far leg is up). Emits {@code error} when call {@code id} is not ringing.
    */
   public void answer(int id) {
+    answer(id, Map.of());
+  }
+
+  /** As {@link #answer(int)}, with {@code headers} (name to value) on our 200 OK. */
+  public void answer(int id, Map<String, String> headers) {
     SipCall call = find(id);
     if (call == null) {
       error(id, "no ringing call to answer");
@@ -308,6 +334,7 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
         error(id, "the call is not ringing");
         return;
       }
+      call.answerHeaders = Map.copyOf(headers);
       try {
         call.transport = newTransport(call, false);
         call.core.answer(call.transport.localRtp(), System.nanoTime());
@@ -315,6 +342,35 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
         call.core.mediaUnavailable(e.getMessage());
       }
       execute(call, call.serverInviteTx);
+    }
+  }
+
+  /** Refuses ringing incoming call {@code id} with {@code code}; any other call is hung up. */
+  public void decline(int id, int code) {
+    SipCall call = find(id);
+    if (call == null) {
+      return;
+    }
+    synchronized (call) {
+      call.core.decline(code);
+      execute(call, call.serverInviteTx);
+    }
+  }
+
+  /** What an incoming call asked for: its request URI and the caller's user part (may be empty). */
+  public record Invite(String requestUri, String fromUser) {}
+
+  /** The INVITE of incoming call {@code id} while it is not ended (the trunk gateway routes by it). */
+  public Optional<Invite> invite(int id) {
+    SipCall call = find(id);
+    if (call == null || call.serverInviteTx == null) {
+      return Optional.empty();
+    }
+    synchronized (call) {
+      Request req = call.serverInviteTx.getRequest();
+      URI from = ((FromHeader) req.getHeader(FromHeader.NAME)).getAddress().getURI();
+      String user = from instanceof SipURI s && s.getUser() != null ? s.getUser() : "";
+      return Optional.of(new Invite(req.getRequestURI().toString(), user));
     }
   }
 
@@ -431,7 +487,8 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     if (st == null) {
       return;
     }
-    Response resp = sip.response(r.code(), st.getRequest(), r.warning(), r.sdp());
+    Response resp = sip.response(r.code(), st.getRequest(), r.warning(), r.sdp(),
+        st == call.serverInviteTx ? call.answerHeaders : Map.of());
     st.sendResponse(resp);
     if (r.code() >= 200 && r.code() < 300 && call.dialog == null) {
       call.dialog = st.getDialog();
@@ -728,14 +785,19 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
       call.transport.setRemote(m.remote().rtp(), m.remote().rtcp());
     }
     SrtpStream srtp = m.keys().map(k -> new SrtpStream(k.tx(), k.rx())).orElse(null);
-    Wav.Writer recorder = config.record().isPresent() ? new Wav.Writer(config.record().get()) : null;
-    call.media =
-        new MediaSession(
-            call.transport, m.remote().codec(), config.audio().get(), srtp, m.reveal().orElse(null),
-            bytes -> offMediaThread(() -> onReveal(call, bytes)), recorder, random);
-    MediaSession media = call.media;
+    call.media = mediaFactory.create(call.id(), call.transport, m.remote().codec(), srtp, m.reveal().orElse(null),
+        bytes -> offMediaThread(() -> onReveal(call, bytes)));
+    CallMedia media = call.media;
     media.onFirstPacket(() -> events.event("media", mediaFields(call, media)));
     call.media.start();
+  }
+
+  /** A phone's media: the configured audio out, what is heard recorded if asked. */
+  private CallMedia phoneMedia(int id, MediaTransport transport, org.pqsip.media.AudioCodec codec, SrtpStream srtp,
+      byte[] reveal, java.util.function.Consumer<byte[]> reveals) throws IOException {
+    PhoneConfig c = config;
+    Wav.Writer recorder = c.record().isPresent() ? new Wav.Writer(c.record().get()) : null;
+    return new MediaSession(transport, codec, c.audio().get(), srtp, reveal, reveals, recorder, random);
   }
 
   /**
@@ -836,7 +898,7 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     }
   }
 
-  private Map<String, Object> mediaFields(SipCall call, MediaSession media) {
+  private Map<String, Object> mediaFields(SipCall call, CallMedia media) {
     Map<String, Object> f = fields(call.id());
     var st = media.stats();
     f.put("packetsSent", st.packetsSent());
@@ -873,7 +935,10 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
     if (last != null) {
       events.event("media", last);
     }
-    ended(call.id(), reason);
+    Map<String, Object> f = fields(call.id());
+    f.put("reason", reason);
+    call.core.refusalCode().ifPresent(code -> f.put("code", code));
+    events.event("ended", f);
   }
 
   private void error(int id, String message) {

@@ -55,18 +55,21 @@ class MediaSessionIT {
     UdpMediaTransport t = UdpMediaTransport.bind(lo, 43400, 43500);
     try (java.net.DatagramSocket peer = new java.net.DatagramSocket(0, lo);
         java.net.DatagramSocket stranger = new java.net.DatagramSocket(0, lo)) {
-      t.setRemote((InetSocketAddress) peer.getLocalSocketAddress(), (InetSocketAddress) peer.getLocalSocketAddress());
       java.util.concurrent.BlockingQueue<Integer> got = new java.util.concurrent.LinkedBlockingQueue<>();
       t.start((p, rtcp) -> got.add(p.getLength()));
       byte[] spoof = new byte[40];
+      // Before the peer is known nothing passes (dropped and counted here)...
+      stranger.send(new java.net.DatagramPacket(spoof, spoof.length, t.localRtp()));
+      t.setRemote((InetSocketAddress) peer.getLocalSocketAddress(), (InetSocketAddress) peer.getLocalSocketAddress());
+      // ...after, the socket is connected to the peer and the kernel drops everything else.
       for (int i = 0; i < 5; i++) {
         stranger.send(new java.net.DatagramPacket(spoof, spoof.length, t.localRtp()));
       }
       byte[] real = new byte[60];
       peer.send(new java.net.DatagramPacket(real, real.length, t.localRtp()));
-      assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(60); // the peer's datagram, after all five spoofed ones
-      assertThat(t.droppedFromOtherSources()).isEqualTo(5);
+      assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(60); // the peer's datagram only
       assertThat(got).isEmpty();
+      assertThat(t.droppedFromOtherSources()).isLessThanOrEqualTo(1); // the first, if read before the connect
     } finally {
       t.close();
     }

@@ -1,0 +1,83 @@
+package org.pqsip.gateway;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.pqsip.phone.JsonEvents;
+import org.pqsip.sip.PhoneEvents;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./pq gateway}: the PQ trunk gateway between a site's PBX and the far sites' gateways. */
+@Command(
+    name = "pq gateway",
+    mixinStandardHelpOptions = true,
+    description = "A back-to-back SIP user agent: calls between sites leave this site keyed with ML-KEM-1024 + X25519"
+        + " (pqkem) whatever the local phones speak (plain RTP or SDES towards them).",
+    sortOptions = false)
+public final class Gateway implements Callable<Integer> {
+  @Option(names = "--config", required = true, paramLabel = "FILE",
+      description = "The gateway's configuration (sides, routes; see sip-pq-plugin/dist/gateway.conf).")
+  Path config;
+
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Overrides the file's state-dir (remembered far gateways).")
+  Path stateDir;
+
+  @Option(names = "--json", description = "One JSON event per line on standard output (bridged, refused, ended, verified).")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayConfig c;
+    try {
+      c = GatewaySettings.read(config);
+      if (stateDir != null) {
+        c = GatewaySettings.parse(java.nio.file.Files.readAllLines(config), stateDir);
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("pq gateway: " + config + ": " + e.getMessage());
+      return 2;
+    }
+    PhoneEvents events = json ? new JsonEvents(System.out) : (type, fields) -> { };
+    TrunkGateway g = TrunkGateway.start(c, events);
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      g.close(); // SIGTERM: calls end with BYE, ports and stores are released
+      stopped.countDown();
+    }));
+    {
+      System.err.println("pq gateway: ready (" + c.toTrunk().size() + " routes to the trunk, " + c.toLan().size()
+          + " to the site; trunk policy " + c.trunk().keying().policy().name().toLowerCase(java.util.Locale.ROOT) + ")");
+      // Lines on stdin: "verify N" (the trunk SAS of gateway call N matched), "status". The gateway
+      // runs on after EOF (a service has no stdin) until SIGTERM.
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        String[] w = line.strip().split("\\s+");
+        if (w.length == 2 && w[0].equals("verify")) {
+          try {
+            if (!g.verifyTrunk(Integer.parseInt(w[1]))) {
+              System.err.println("pq gateway: no call " + w[1]);
+            }
+          } catch (NumberFormatException e) {
+            System.err.println("pq gateway: verify takes a call number");
+          }
+        } else if (w[0].equals("status")) {
+          TrunkGateway.GatewayStats s = g.stats();
+          System.err.println("pq gateway: " + g.activeCalls() + " calls now; " + s.attempts() + " placed, " + s.bridged()
+              + " bridged, " + s.refused() + " refused by the far side, " + s.noRoute() + " without a route");
+        } else if (!w[0].isEmpty()) {
+          System.err.println("pq gateway: commands are 'verify N' and 'status'");
+        }
+      }
+    }
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Gateway()).execute(args));
+  }
+}
