@@ -22,9 +22,25 @@ public final class KamailioConfig {
 
   /** kamailio on UDP and TCP at {@code ip:port}. */
   public static String config(String ip, int port) {
-    return config(port, List.of(
+    return config(ip, port, "");
+  }
+
+  /** As {@link #config(String, int)}, with {@code route} (lines of routing logic for new requests) first. */
+  public static String config(String ip, int port, String route) {
+    return config(List.of(
         "listen=udp:" + ip + ":" + port,
-        "listen=tcp:" + ip + ":" + port));
+        "listen=tcp:" + ip + ":" + port), route);
+  }
+
+  /**
+   * A carrier's routing of number ranges to registered SIP trunks (the trunk gateways register
+   * as {@code trunkUser}): a request for a user starting with {@code prefix} goes to where
+   * {@code trunkUser} registered from (its connection through its NAT), keeping the dialled
+   * number in the request URI.
+   */
+  public static String trunkRoute(String prefix, String trunkUser) {
+    return "  if ($rU =~ \"^" + prefix + "\") { $var(n) = $rU; if (!lookup(\"location\", \"sip:" + trunkUser
+        + "@pq.test\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } $rU = $var(n); }";
   }
 
   /**
@@ -36,18 +52,32 @@ public final class KamailioConfig {
    */
   public static String site(String ip, int port, String localPrefix, String remotePrefix, String gateway) {
     return config(List.of("listen=udp:" + ip + ":" + port, "listen=tcp:" + ip + ":" + port),
-        "  if ($rU =~ \"^" + remotePrefix + "\") { record_route(); $du = \"sip:" + gateway
-            + ";transport=tcp\"; if (!t_relay()) { sl_reply_error(); } exit; }\n"
-            + "  if ($rU =~ \"^" + localPrefix + "\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }");
+        siteRoute(localPrefix, remotePrefix, gateway, "tcp"));
+  }
+
+  /** As {@link #site}, on TLS only (its tls module, {@code tlsCfg}), the gateway reached over TLS too. */
+  public static String siteTls(String ip, int port, String localPrefix, String remotePrefix, String gateway, Path tlsCfg) {
+    return config(List.of(
+        "enable_tls=yes",
+        "listen=tls:" + ip + ":" + port,
+        "loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so\"",
+        "modparam(\"tls\", \"config\", \"" + tlsCfg + "\")"),
+        siteRoute(localPrefix, remotePrefix, gateway, "tls"));
+  }
+
+  private static String siteRoute(String localPrefix, String remotePrefix, String gateway, String transport) {
+    return "  if ($rU =~ \"^" + remotePrefix + "\") { record_route(); $du = \"sip:" + gateway
+        + ";transport=" + transport + "\"; if (!t_relay()) { sl_reply_error(); } exit; }\n"
+        + "  if ($rU =~ \"^" + localPrefix + "\") { if (!lookup(\"location\")) { sl_send_reply(\"404\", \"Not Found\"); exit; } }";
   }
 
   /** kamailio on TLS only, with its tls module (the test certificate on both sides). */
   public static String tlsConfig(int port, Path tlsCfg) {
-    return config(port, List.of(
+    return config(List.of(
         "enable_tls=yes",
         "listen=tls:127.0.0.1:" + port,
         "loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so\"",
-        "modparam(\"tls\", \"config\", \"" + tlsCfg + "\")"));
+        "modparam(\"tls\", \"config\", \"" + tlsCfg + "\")"), "");
   }
 
   /**
@@ -71,10 +101,6 @@ public final class KamailioConfig {
         "ca_list = " + tls.certificate(),
         ""));
     return tlsCfg;
-  }
-
-  private static String config(int port, List<String> listen) {
-    return config(listen, "");
   }
 
   /** {@code route}: lines of routing logic for new requests, before the pq.test lookup. */

@@ -30,6 +30,12 @@ public final class NatCallLab implements AutoCloseable {
 
   /** The topology (namespaces named {@code <prefix>…}) and the public services, running. */
   public static NatCallLab start(String prefix, NatTopology.Mapping a, NatTopology.Mapping b, Path dir) throws Exception {
+    return start(prefix, a, b, dir, "");
+  }
+
+  /** As above, kamailio routing new requests by {@code route} first (e.g. {@link KamailioConfig#trunkRoute}). */
+  public static NatCallLab start(String prefix, NatTopology.Mapping a, NatTopology.Mapping b, Path dir, String route)
+      throws Exception {
     NatCallLab lab = new NatCallLab(dir);
     try {
       lab.net = NatTopology.create(prefix, a, b);
@@ -41,7 +47,7 @@ public final class NatCallLab implements AutoCloseable {
           "--realm", "pq.test", "--auth-secret", SECRET, "--relay-ip", NatTopology.RELAY_IP));
       lab.relay.awaitLine("relay ready", T);
       Path cfg = dir.resolve("kamailio.cfg");
-      Files.writeString(cfg, KamailioConfig.config(NatTopology.RELAY_IP, 5060));
+      Files.writeString(cfg, KamailioConfig.config(NatTopology.RELAY_IP, 5060, route));
       lab.kamailio = lab.start("kamailio", lab.net.in("srv", "kamailio", "-DD", "-E", "-f", cfg.toString(),
           "-Y", dir.toString(), "-w", dir.toString()));
       lab.kamailio.await(o -> o.contains("tcp: " + NatTopology.RELAY_IP + ":5060"), T, "kamailio listening");

@@ -25,8 +25,10 @@ final class Baresip implements AutoCloseable {
   private final boolean tls;
   private final List<String> namespace;
   private final String ip;
+  private final Path dir;
 
-  private Baresip(int sipPort, int ctrlPort, ExternalProcess process, boolean tls, List<String> namespace, String ip) {
+  private Baresip(Path dir, int sipPort, int ctrlPort, ExternalProcess process, boolean tls, List<String> namespace, String ip) {
+    this.dir = dir;
     this.sipPort = sipPort;
     this.ctrlPort = ctrlPort;
     this.process = process;
@@ -91,9 +93,27 @@ final class Baresip implements AutoCloseable {
    */
   static Baresip startAtSite(Path dir, List<String> namespace, String ip, String user, String pbx, double toneHz,
       String mediaenc) throws Exception {
-    String account = "<sip:" + user + ";transport=tcp>;regint=300;answermode=auto;outbound=\"sip:" + pbx
-        + ";transport=tcp\"" + (mediaenc == null ? "" : ";mediaenc=" + mediaenc);
-    return start(dir, namespace, ip, 5090, 30000, toneHz, account, List.of(), null, List.of());
+    return startAtSite(dir, namespace, ip, user, pbx, toneHz, mediaenc, null);
+  }
+
+  /** As above; with {@code tls}, SIP over TLS to the PBX (SDES keys travel in the SDP). */
+  static Baresip startAtSite(Path dir, List<String> namespace, String ip, String user, String pbx, double toneHz,
+      String mediaenc, SipTls tls) throws Exception {
+    String transport = tls == null ? "tcp" : "tls";
+    String account = "<sip:" + user + ";transport=" + transport + ">;regint=300;answermode=auto;outbound=\"sip:" + pbx
+        + ";transport=" + transport + "\"" + (mediaenc == null ? "" : ";mediaenc=" + mediaenc);
+    Files.createDirectories(dir.resolve("heard"));
+    // sndfile (an audio filter) writes what it decodes to heard/*-dec.wav: what the phone heard.
+    return start(dir, namespace, ip, 5090, 30000, toneHz, account, List.of("sndfile.so"), tls,
+        List.of("snd_path " + dir.resolve("heard")));
+  }
+
+  /** What it heard in its call (sndfile's decoded dump; complete once the call has ended). */
+  Path received() throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("heard"))) {
+      return files.filter(f -> f.getFileName().toString().endsWith("-dec.wav")).findFirst()
+          .orElseThrow(() -> new IOException("baresip wrote no recording of what it heard"));
+    }
   }
 
   private static Baresip start(Path dir, int sipPort, int rtpBase, double toneHz, String accountParams, List<String> modules,
@@ -134,7 +154,7 @@ final class Baresip implements AutoCloseable {
     List<String> cmd = new java.util.ArrayList<>(namespace);
     cmd.addAll(List.of("baresip", "-f", dir.toString()));
     ExternalProcess p = ExternalProcess.start("baresip", cmd);
-    Baresip b = new Baresip(sipPort, ctrl, p, tls != null, List.copyOf(namespace), ip);
+    Baresip b = new Baresip(dir, sipPort, ctrl, p, tls != null, List.copyOf(namespace), ip);
     p.awaitLine("baresip is ready.", Duration.ofSeconds(15));
     if (namespace.isEmpty()) {
       p.awaitTcp(ctrl, Duration.ofSeconds(15)); // (in a namespace its port is not ours to probe)

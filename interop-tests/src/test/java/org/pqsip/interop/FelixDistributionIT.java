@@ -120,6 +120,7 @@ class FelixDistributionIT {
     assertThat(felix.run("pq:hangup 42")).isEqualTo("pq:hangup: no such call: 42");
     assertThat(felix.run("pq:call bob")).isEqualTo("pq:call: not a SIP URI: give one like sip:bob@example.org");
     assertThat(felix.run("pq:sas-confirm")).isEqualTo("pq:sas-confirm: no calls");
+    assertThat(felix.run("pq:gateway")).startsWith("pq:gateway: no trunk gateway runs here");
   }
 
   @Test
@@ -294,8 +295,62 @@ class FelixDistributionIT {
     }
   }
 
+  /**
+   * The optional trunk gateway component, from etc/org.pqsip.gateway.cfg naming the gateway's
+   * file: a plain phone (policy off) calls through it to a PQ phone standing in for the far site;
+   * the trunk leg is pqkem, the plain phone hears the far tone, pq:gateway shows the trunk's SAS
+   * and verify remembers the far side; removing the .cfg stops it and frees its ports.
+   */
   @Test
   @Order(8)
+  void aGatewayCfgStartsTheTrunkGateway_aPlainPhoneGetsAPqTrunkThroughIt() throws Exception {
+    int lan = 25480;
+    int trunk = 25482;
+    int far = 25484;
+    ExternalProcess farSite = phone("far", "--sip", "tcp:127.0.0.1:" + far, "--auto-answer", "--tone", "660",
+        "--media", "127.0.0.1:43100-43199");
+    farSite.awaitLine("\"event\":\"ready\"", T);
+    Path conf = dir.resolve("gateway.conf");
+    Files.write(conf, List.of(
+        "lan.sip = tcp:127.0.0.1:" + lan, "lan.user = sip:gateway@site-a.pq.test", "lan.policy = off",
+        "lan.media = 127.0.0.1:43200-43299",
+        "trunk.sip = tcp:127.0.0.1:" + trunk, "trunk.user = sip:gateway@site-a.pq.test",
+        "trunk.media = 127.0.0.1:43300-43399",
+        "to-trunk = sip:far@* -> sip:127.0.0.1:" + far));
+    Path cfg = felix.home.resolve("etc/org.pqsip.gateway.cfg");
+    Path tmp = felix.home.resolve("gateway.cfg.tmp");
+    Files.writeString(tmp, "file=" + conf + "\nstateDir=" + dir.resolve("felix-gateway-state") + "\n");
+    Files.move(tmp, cfg, StandardCopyOption.ATOMIC_MOVE);
+    felix.felix.awaitLine("pq gateway started", T);
+    assertThat(felix.run("pq:gateway")).startsWith("policy     trunk require, lan off\ncalls      0 now;");
+
+    ExternalProcess plain = phone("plain", "--sip", "tcp:127.0.0.1:25486", "--policy", "off",
+        "--media", "127.0.0.1:43400-43499", "--call", "sip:far@127.0.0.1:" + lan, "--duration", "4s");
+    String farEvents = farSite.awaitLine("\"event\":\"established\"", T);
+    assertThat(farEvents).contains("\"security\":\"pq\"");
+    String sas = sas(farEvents, "established");
+    String listed = felix.runUntil("pq:gateway", sas);
+    assertThat(listed).containsPattern("1\\s+to-trunk\\s+pq\\s+" + sas + "\\s+new-peer");
+    assertThat(felix.run("pq:gateway verify 1")).contains("trunk SAS confirmed");
+    String ended = plain.awaitLine("\"event\":\"ended\"", T);
+    assertThat(ended).contains("\"security\":\"none\"");
+    Matcher received = Pattern.compile("\"packetsReceived\":(\\d+)").matcher(ended);
+    long most = 0;
+    while (received.find()) {
+      most = Math.max(most, Long.parseLong(received.group(1)));
+    }
+    assertThat(most).as("the plain phone hears the far site through the gateway").isGreaterThan(50);
+    felix.runUntil("pq:gateway", "1 bridged");
+
+    Files.delete(cfg);
+    felix.felix.awaitLine("pq gateway stopped", T);
+    try (ServerSocket again = new ServerSocket(lan, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(again.isBound()).as("the gateway's LAN port released").isTrue();
+    }
+  }
+
+  @Test
+  @Order(9)
   void aBundleDroppedIntoDeploy_isInstalledAndStarted_andGoesWhenRemoved() throws Exception {
     Manifest mf = new Manifest();
     Attributes a = mf.getMainAttributes();
@@ -317,7 +372,7 @@ class FelixDistributionIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void endOfInputStopsTheFrameworkAndThePhone() throws Exception {
     felix.felix.closeInput();
     assertThat(felix.felix.waitForExit(T)).isZero();

@@ -26,6 +26,10 @@ public final class Gateway implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Overrides the file's state-dir (remembered far gateways).")
   Path stateDir;
 
+  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+      description = "Serve aggregate counts (calls now, placed, bridged, refused) in Prometheus format here.")
+  String metrics;
+
   @Option(names = "--json", description = "One JSON event per line on standard output (bridged, refused, ended, verified).")
   boolean json;
 
@@ -33,18 +37,49 @@ public final class Gateway implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewayConfig c;
     try {
-      c = GatewaySettings.read(config);
-      if (stateDir != null) {
-        c = GatewaySettings.parse(java.nio.file.Files.readAllLines(config), stateDir);
-      }
+      c = GatewaySettings.read(config, java.util.Optional.ofNullable(stateDir));
     } catch (IllegalArgumentException e) {
       System.err.println("pq gateway: " + config + ": " + e.getMessage());
       return 2;
+    } catch (java.nio.file.NoSuchFileException e) {
+      System.err.println("pq gateway: no such file: " + e.getMessage());
+      return 2;
+    } catch (java.io.IOException e) {
+      System.err.println("pq gateway: cannot read " + config + " or its files: " + e.getMessage());
+      return 2;
     }
     PhoneEvents events = json ? new JsonEvents(System.out) : (type, fields) -> { };
-    TrunkGateway g = TrunkGateway.start(c, events);
+    java.net.InetSocketAddress metricsAt = null;
+    if (metrics != null) {
+      int colon = metrics.lastIndexOf(':');
+      try {
+        metricsAt = new java.net.InetSocketAddress(java.net.InetAddress.getByName(metrics.substring(0, colon)),
+            Integer.parseInt(metrics.substring(colon + 1)));
+      } catch (RuntimeException | java.net.UnknownHostException e) {
+        System.err.println("pq gateway: --metrics must look like 127.0.0.1:9465");
+        return 2;
+      }
+    }
+    TrunkGateway g;
+    try {
+      g = TrunkGateway.start(c, events);
+    } catch (javax.sip.SipException | java.io.IOException e) {
+      System.err.println("pq gateway: cannot start: " + e.getMessage());
+      return 1;
+    }
+    GatewayMetrics served;
+    try {
+      served = metricsAt == null ? null : GatewayMetrics.serve(g, metricsAt);
+    } catch (java.io.IOException e) {
+      g.close();
+      System.err.println("pq gateway: cannot serve metrics on " + metrics + ": " + e.getMessage());
+      return 2;
+    }
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (served != null) {
+        served.close();
+      }
       g.close(); // SIGTERM: calls end with BYE, ports and stores are released
       stopped.countDown();
     }));
@@ -65,8 +100,8 @@ public final class Gateway implements Callable<Integer> {
             System.err.println("pq gateway: verify takes a call number");
           }
         } else if (w[0].equals("status")) {
-          TrunkGateway.GatewayStats s = g.stats();
-          System.err.println("pq gateway: " + g.activeCalls() + " calls now; " + s.attempts() + " placed, " + s.bridged()
+          org.pqsip.api.GatewayStatus s = g.status();
+          System.err.println("pq gateway: " + s.activeCalls() + " calls now; " + s.placed() + " placed, " + s.bridged()
               + " bridged, " + s.refused() + " refused by the far side, " + s.noRoute() + " without a route");
         } else if (!w[0].isEmpty()) {
           System.err.println("pq gateway: commands are 'verify N' and 'status'");

@@ -14,8 +14,12 @@ import org.pqsip.sip.PhoneConfig;
  * @param toTrunk where calls from the site go: request URI patterns to the far gateway
  * @param toLan where calls from far gateways go: request URI patterns to the site's PBX
  * @param stateDir the trunk side's remembered peer gateways (continuity, verification)
+ * @param registerLan whether the LAN side registers with its proxy (the PBX)
+ * @param registerTrunk whether the trunk side registers with its proxy (a carrier that routes the
+ *     site's numbers to the gateway wherever it is, e.g. behind a NAT)
  */
-public record GatewayConfig(PhoneConfig lan, PhoneConfig trunk, RouteTable toTrunk, RouteTable toLan, Path stateDir) {
+public record GatewayConfig(PhoneConfig lan, PhoneConfig trunk, RouteTable toTrunk, RouteTable toLan, Path stateDir,
+    boolean registerLan, boolean registerTrunk) {
   public GatewayConfig {
     Objects.requireNonNull(lan, "lan");
     Objects.requireNonNull(trunk, "trunk");
@@ -28,6 +32,9 @@ public record GatewayConfig(PhoneConfig lan, PhoneConfig trunk, RouteTable toTru
     if (trunk.keying().policy() == Policy.OFF) {
       throw new IllegalArgumentException("trunk.policy off would send the site's calls between sites unprotected:"
           + " use require (or prefer while a far site has no gateway yet)");
+    }
+    if ((registerLan && lan.outboundProxy().isEmpty()) || (registerTrunk && trunk.outboundProxy().isEmpty())) {
+      throw new IllegalArgumentException("register = true needs the side's proxy (the registrar)");
     }
     if (lan.sipAddress().equals(trunk.sipAddress())) {
       throw new IllegalArgumentException("lan.sip and trunk.sip must differ (one SIP port per side)");

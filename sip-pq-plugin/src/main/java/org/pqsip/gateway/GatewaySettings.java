@@ -33,9 +33,16 @@ public final class GatewaySettings {
 
   private GatewaySettings() {}
 
-  /** Reads and checks {@code file}; the state directory defaults to {@code ~/.pqsip/gateway}. */
-  public static GatewayConfig read(Path file) throws IOException {
-    return parse(Files.readAllLines(file, StandardCharsets.UTF_8), Path.of(System.getProperty("user.home"), ".pqsip", "gateway"));
+  /**
+   * Reads and checks {@code file}. The state directory is {@code stateDir} when given, else the
+   * file's {@code state-dir}, else {@code ~/.pqsip/gateway}.
+   */
+  public static GatewayConfig read(Path file, Optional<Path> stateDir) throws IOException {
+    List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+    if (stateDir.isPresent()) {
+      lines.replaceAll(l -> l.strip().startsWith("state-dir") ? "" : l); // blanked, so line numbers stay
+    }
+    return parse(lines, stateDir.orElse(Path.of(System.getProperty("user.home"), ".pqsip", "gateway")));
   }
 
   /** Parses the lines of a configuration file. @throws IllegalArgumentException naming what to fix */
@@ -92,7 +99,7 @@ public final class GatewaySettings {
     PhoneSettings lanSettings = side("lan", lan, "prefer", 42000, stateDir.resolve("lan"));
     PhoneSettings trunkSettings = side("trunk", trunk, "require", 43000, stateDir.resolve("trunk"));
     return new GatewayConfig(lanSettings.toConfig(self(lanSettings)), trunkSettings.toConfig(self(trunkSettings)),
-        trunkRoutes, lanRoutes, stateDir);
+        trunkRoutes, lanRoutes, stateDir, lanSettings.register(), trunkSettings.register());
   }
 
   private static DeviceId self(PhoneSettings s) throws IOException {

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.sip.SipException;
+import org.pqsip.api.GatewayStatus;
+import org.pqsip.api.PqGateway;
+import org.pqsip.api.TrunkCallInfo;
 import org.pqsip.media.AudioCodec;
 import org.pqsip.media.CallMedia;
 import org.pqsip.media.DaemonThreads;
@@ -39,7 +42,7 @@ import org.pqsip.store.FilePeerStore;
  * {@code ended}, {@code refused}; a gateway call number, never an address, user or Call-ID.
  * Nothing is logged per call.
  */
-public final class TrunkGateway implements AutoCloseable {
+public final class TrunkGateway implements PqGateway, AutoCloseable {
   /** Which user agent a call belongs to. */
   enum Side { LAN, TRUNK }
 
@@ -52,12 +55,12 @@ public final class TrunkGateway implements AutoCloseable {
     Leg outgoing;
     BridgeLeg lanMedia;
     BridgeLeg trunkMedia;
-    Map<String, Object> trunkSecurity;
+    volatile Map<String, Object> trunkSecurity;
     boolean answered;
     boolean incomingUp;
     boolean outgoingUp;
-    boolean reported;
-    boolean over;
+    volatile boolean reported;
+    volatile boolean over;
 
     Pair(int id, Leg incoming) {
       this.id = id;
@@ -102,6 +105,12 @@ public final class TrunkGateway implements AutoCloseable {
       g.trunk = new UserAgent(config.trunk(), g.trunkStore, g.listener(Side.TRUNK), g.random, g.media(Side.TRUNK), g.loop);
       g.lan.start();
       g.trunk.start();
+      if (config.registerLan()) {
+        g.lan.register(java.time.Duration.ofSeconds(300));
+      }
+      if (config.registerTrunk()) {
+        g.trunk.register(java.time.Duration.ofSeconds(300));
+      }
     } catch (IOException | SipException | RuntimeException e) {
       g.close();
       throw e;
@@ -133,6 +142,7 @@ public final class TrunkGateway implements AutoCloseable {
    * matched: the far gateway is remembered as verified (its trunk leg's {@code verified} event
    * follows). Returns false when there is no such call.
    */
+  @Override
   public boolean verifyTrunk(int call) {
     for (Pair p : pairs.values()) {
       if (p.id == call) {
@@ -144,6 +154,28 @@ public final class TrunkGateway implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  @Override
+  public GatewayStatus status() {
+    return new GatewayStatus(policy(config.trunk()), policy(config.lan()), activeCalls(), stats.attempts(), stats.bridged(),
+        stats.refused(), stats.noRoute());
+  }
+
+  private static String policy(org.pqsip.sip.PhoneConfig c) {
+    return c.keying().policy().name().toLowerCase(java.util.Locale.ROOT) + (c.keying().sdes() ? "+sdes" : "");
+  }
+
+  /** Bridged calls now, oldest first, with their trunk leg's security (for the admin). */
+  @Override
+  public List<TrunkCallInfo> calls() {
+    return pairs.values().stream().distinct().filter(p -> p.reported && !p.over && p.trunkSecurity != null)
+        .sorted(java.util.Comparator.comparingInt(p -> p.id))
+        .map(p -> new TrunkCallInfo(p.id, p.incoming.side() == Side.LAN ? "to-trunk" : "from-trunk",
+            String.valueOf(p.trunkSecurity.getOrDefault("security", "none")),
+            Optional.ofNullable(p.trunkSecurity.get("sas")).map(String::valueOf),
+            String.valueOf(p.trunkSecurity.getOrDefault("verification", "none"))))
+        .toList();
   }
 
   /** Media sockets open now (two per leg: RTP and RTCP), for leak checks. */
@@ -161,8 +193,12 @@ public final class TrunkGateway implements AutoCloseable {
   private PhoneEvents listener(Side side) {
     return (type, fields) -> {
       Object call = fields.get("call");
+      if (type.equals("registered")) {
+        events.event("registered", new LinkedHashMap<>(Map.of("side", side == Side.LAN ? "lan" : "trunk")));
+        return;
+      }
       if (!(call instanceof Integer id) || id == 0) {
-        return; // registration and stack errors: not about a bridged call
+        return; // stack errors (whose text may name addresses): not about a bridged call
       }
       Map<String, Object> copy = new LinkedHashMap<>(fields);
       decide(() -> onEvent(new Leg(side, id), type, copy));
@@ -206,6 +242,12 @@ public final class TrunkGateway implements AutoCloseable {
       case "peer-changed", "rekeyed", "verified" -> {
         Pair p = pairs.get(leg);
         if (p != null && leg.side() == Side.TRUNK) {
+          Map<String, Object> now = new LinkedHashMap<>(p.trunkSecurity == null ? Map.of() : p.trunkSecurity);
+          now.putAll(trunkFields(fields));
+          if (type.equals("verified")) {
+            now.put("verification", "verified");
+          }
+          p.trunkSecurity = now;
           emit(type, p, trunkFields(fields));
         }
       }

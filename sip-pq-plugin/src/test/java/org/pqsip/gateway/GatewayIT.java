@@ -112,6 +112,13 @@ class GatewayIT {
     assertThat(ToneCheck.dominates(Wav.read(s.b().recording()), 440)).as("2001 hears 1001's 440 Hz").isTrue();
     awaitIdle(s.gwA());
     awaitIdle(s.gwB());
+    try (GatewayMetrics m = GatewayMetrics.serve(s.gwA(), new java.net.InetSocketAddress("127.0.0.1", 0))) {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection)
+          java.net.URI.create("http://127.0.0.1:" + m.port() + "/metrics").toURL().openConnection();
+      String text = new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(text).contains("pqgw_call_outcomes_total{outcome=\"bridged\"} 1.0", "pqgw_calls 0.0", "pqgw_media_sockets 0.0");
+      assertThat(text).as("aggregate only").doesNotContain("1001", "2001", "sip:", "127.0.0.1");
+    }
   }
 
   @Test

@@ -36,6 +36,15 @@ class GatewaySettingsTest {
     assertThat(c.lan().autoAnswer()).isFalse();
   }
 
+  @Test
+  void aStateDirGivenOnTheCommandLineWinsOverTheFiles() throws Exception {
+    Path file = dir.resolve("gateway.conf");
+    Files.write(file, sample());
+    Path elsewhere = dir.resolve("elsewhere");
+    assertThat(GatewaySettings.read(file, java.util.Optional.of(elsewhere)).stateDir()).isEqualTo(elsewhere);
+    assertThat(GatewaySettings.read(file, java.util.Optional.empty()).stateDir()).isEqualTo(dir.resolve("state"));
+  }
+
   private String error(List<String> lines) {
     try {
       GatewaySettings.parse(lines, dir);
