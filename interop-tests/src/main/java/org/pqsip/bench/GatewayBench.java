@@ -147,8 +147,8 @@ public final class GatewayBench {
           UdpMediaTransport tb = portsB.bind();
           ta.setRemote(a, new InetSocketAddress(LO, a.getPort() + 1));
           tb.setRemote(b, new InetSocketAddress(LO, b.getPort() + 1));
-          BridgeLeg legA = new BridgeLeg(ta, new SrtpStream(key(seed + 1), key(seed)), null, x -> { }, reports, random, () -> { });
-          BridgeLeg legB = new BridgeLeg(tb, new SrtpStream(key(seed + 2), key(seed + 3)), null, x -> { }, reports, random, () -> { });
+          BridgeLeg legA = new BridgeLeg(ta, org.pqsip.media.AudioCodec.PCMU, new SrtpStream(key(seed + 1), key(seed)), null, x -> { }, reports, random, () -> { });
+          BridgeLeg legB = new BridgeLeg(tb, org.pqsip.media.AudioCodec.PCMU, new SrtpStream(key(seed + 2), key(seed + 3)), null, x -> { }, reports, random, () -> { });
           BridgeLeg.link(legA, legB);
           legA.start();
           legB.start();

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.pqsip.keying.PqCall;
+import org.pqsip.media.AudioCodec;
 import org.pqsip.media.CallMedia;
 import org.pqsip.media.LegKeys;
 import org.pqsip.media.MediaCounters;
@@ -27,7 +28,8 @@ import org.pqsip.srtp.SrtpStream;
  * packet that opens with this leg's keys is sealed with the partner leg's keys, in place in the
  * receive buffer, and sent on the partner's transport; each leg's keys follow its own rekeys
  * through {@link LegKeys}. A leg without keys is plain RTP (a trusted LAN). What does not open is
- * dropped, never re-sealed; after warm-up nothing is allocated per packet here (jitsi-srtp's
+ * dropped, never re-sealed. When the legs agreed on different G.711 laws (PCMU on one, PCMA on
+ * the other), the audio is rewritten byte for byte on the way. After warm-up nothing is allocated per packet here (jitsi-srtp's
  * AES is measured by {@code ./pq bench gateway}).
  *
  * <p>RTCP is terminated per leg, not forwarded: each leg reads its peer's reports (and, on the
@@ -43,6 +45,8 @@ public final class BridgeLeg implements CallMedia, MediaTransport.Receiver {
   private static final long REPORT_EVERY_MS = 5_000;
 
   private final MediaTransport transport;
+  /** The G.711 law this leg agreed on: audio from a partner on the other law is rewritten. */
+  private final AudioCodec codec;
   private final LegKeys keys;
   private final Consumer<byte[]> reveals;
   private final ScheduledExecutorService reports;
@@ -68,9 +72,10 @@ public final class BridgeLeg implements CallMedia, MediaTransport.Receiver {
    * @param reports the thread that sends this leg's RTCP
    * @param onClose run once when the leg closes (the gateway forgets it)
    */
-  public BridgeLeg(MediaTransport transport, SrtpStream srtp, byte[] revealOut, Consumer<byte[]> reveals,
-      ScheduledExecutorService reports, SecureRandom random, Runnable onClose) {
+  public BridgeLeg(MediaTransport transport, AudioCodec codec, SrtpStream srtp, byte[] revealOut,
+      Consumer<byte[]> reveals, ScheduledExecutorService reports, SecureRandom random, Runnable onClose) {
     this.transport = transport;
+    this.codec = codec;
     this.keys = new LegKeys(srtp, () -> {});
     this.reveals = reveals;
     this.reports = reports;
@@ -136,6 +141,9 @@ public final class BridgeLeg implements CallMedia, MediaTransport.Receiver {
     counters.received();
     BridgeLeg other = partner;
     if (other != null) {
+      if (other.codec != codec && Rtp.payloadType(p.getBuffer(), p.getOffset()) == codec.payloadType()) {
+        toLaw(p, other.codec);
+      }
       other.send(p);
     }
   }
@@ -147,6 +155,19 @@ public final class BridgeLeg implements CallMedia, MediaTransport.Receiver {
     }
     int pt = p.getBuffer()[p.getOffset() + 1] & 0xff;
     return pt >= 192 && pt <= 223;
+  }
+
+  /** Rewrites the packet's audio (and payload type) in {@code to}'s law, in place. */
+  private void toLaw(PacketBuffer p, AudioCodec to) {
+    byte[] b = p.getBuffer();
+    int off = p.getOffset();
+    int len = p.getLength();
+    int payloadOff = Rtp.payloadOffset(b, off, len);
+    int n = payloadOff < 0 ? -1 : Rtp.payloadLength(b, off, len, payloadOff);
+    if (n > 0) {
+      codec.transcode(b, off + payloadOff, n, to);
+      b[off + 1] = (byte) ((b[off + 1] & 0x80) | to.payloadType());
+    }
   }
 
   /** Seals an opened RTP packet with this leg's keys and sends it to this leg's peer. */

@@ -407,7 +407,7 @@ public final class TrunkGateway implements PqGateway, AutoCloseable {
         Consumer<byte[]> reveals) -> {
       Leg leg = new Leg(side, call);
       BridgeLeg[] self = new BridgeLeg[1];
-      self[0] = new BridgeLeg(transport, srtp, reveal, reveals, reports, random, () -> forget(leg, self[0]));
+      self[0] = new BridgeLeg(transport, codec, srtp, reveal, reveals, reports, random, () -> forget(leg, self[0]));
       Pair p = pairs.get(leg);
       if (p != null) {
         synchronized (p) {

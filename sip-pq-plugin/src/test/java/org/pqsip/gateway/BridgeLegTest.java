@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pqsip.crypto.Secret;
 import org.pqsip.keying.PqCall;
+import org.pqsip.media.AudioCodec;
 import org.pqsip.media.MediaTransport;
 import org.pqsip.media.Rtcp;
 import org.pqsip.srtp.PacketBuffer;
@@ -95,7 +96,7 @@ class BridgeLegTest {
   }
 
   private BridgeLeg leg(Kept t, SrtpStream srtp, byte[] reveal, List<byte[]> reveals) {
-    return new BridgeLeg(t, srtp, reveal, reveals::add, reports, random, () -> {});
+    return new BridgeLeg(t, AudioCodec.PCMU, srtp, reveal, reveals::add, reports, random, () -> {});
   }
 
   @Test
@@ -218,6 +219,30 @@ class BridgeLegTest {
       l.onPacket(rtp(5, 2, (byte) 0x11), false);
       PacketBuffer q = new PacketBuffer().set(trunk.rtp.get(1), 0, trunk.rtp.get(1).length);
       assertThat(farNew.unprotectRtp(q)).as("the new keys, once the far side used them").isEqualTo(SrtpResult.OK);
+    }
+  }
+
+  @Test
+  void legsOnDifferentG711LawsGetEachOthersAudioRewritten() {
+    Kept lan = new Kept();
+    Kept trunk = new Kept();
+    try (BridgeLeg l = new BridgeLeg(lan, AudioCodec.PCMA, null, null, x -> { }, reports, random, () -> { });
+        BridgeLeg t = leg(trunk, null, null, new ArrayList<>())) {
+      BridgeLeg.link(l, t);
+      short[] tone = new short[160];
+      new org.pqsip.media.ToneSource(440).read(tone);
+      byte[] b = new byte[12 + 160];
+      b[0] = (byte) 0x80;
+      b[1] = (byte) (0x80 | 8); // marker, PCMA
+      AudioCodec.PCMA.encode(tone, 160, b, 12);
+      l.onPacket(new PacketBuffer().set(b, 0, b.length), false);
+      byte[] out = trunk.rtp.get(0);
+      assertThat(out[1] & 0xff).as("marker kept, payload type PCMU").isEqualTo(0x80);
+      short[] heard = new short[160];
+      AudioCodec.PCMU.decode(out, 12, 160, heard);
+      for (int i = 0; i < 160; i++) {
+        assertThat(Math.abs(heard[i] - tone[i])).as("sample " + i).isLessThan(Math.max(64, Math.abs(tone[i]) / 8));
+      }
     }
   }
 
