@@ -1009,7 +1009,8 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
    * stopped before its thread has made its channel list (a phone closed right after it started,
    * as in a quick restart of the OSGi component), and the stack's timer and event threads then
    * run on (PhoneServiceTest saw it one run in three). The failed listener is out of the stack's
-   * list by then, with its socket closed, so stopping again finishes the rest.
+   * list by then, with its socket closed, so stopping again finishes the rest (and {@link #close}
+   * stops the timer and event threads itself if that fails too).
    */
   private void stopStack() {
     try {
@@ -1037,18 +1038,35 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
       unused.destroy();
     }
     if (stack != null) {
+      gov.nist.javax.sip.SipStackImpl impl = stack instanceof gov.nist.javax.sip.SipStackImpl i ? i : null;
+      gov.nist.javax.sip.EventScanner scanner = impl == null ? null : impl.getEventScanner();
+      gov.nist.javax.sip.stack.timers.SipTimer timer = null;
       try {
-        gov.nist.javax.sip.EventScanner scanner =
-            stack instanceof gov.nist.javax.sip.SipStackImpl impl ? impl.getEventScanner() : null;
+        timer = impl == null ? null : impl.getTimer();
+      } catch (IllegalStateException e) {
+        // no timer was started: nothing to stop
+      }
+      try {
         stopStack();
-        // JAIN-SIP 1.3.0-91's stop() marks its event scanner stopped but leaves the thread
-        // blocked on its empty queue for good (one thread leaked per stack: found by the OSGi
-        // component's restarts). One event for no one wakes it; it then sees the stop and ends.
-        if (scanner != null && provider != null) {
+      } catch (RuntimeException e) {
+        // JAIN-SIP failed half-way through its stop: what it left running is stopped below
+      }
+      // JAIN-SIP 1.3.0-91's stop() leaves its timer running when it fails half-way, and its event
+      // scanner blocked on its empty queue for good even when it does not (one thread leaked per
+      // stack: found by the OSGi component's restarts). Both are stopped here whatever happened;
+      // one event for no one wakes the scanner, which then sees the stop and ends.
+      if (timer != null) {
+        try {
+          timer.stop();
+        } catch (RuntimeException e) {
+          // stopped already
+        }
+      }
+      if (scanner != null) {
+        scanner.forceStop();
+        if (provider != null) {
           scanner.addEvent(new gov.nist.javax.sip.EventWrapper(new java.util.EventObject(provider), null));
         }
-      } catch (RuntimeException e) {
-        // keep closing
       }
     }
   }
