@@ -50,7 +50,8 @@ class TrunkGatewayIT {
   }
 
   /** One call from site A's phone to site B's, with its captures, set up and ended. */
-  private record Call(Baresip phoneA, String sas, Path trunk, Path lanA, Path lanB, Path lanSipA) {}
+  private record Call(Baresip phoneA, Baresip phoneB, ExternalProcess gwA, ExternalProcess gwB, String sas, Path trunk,
+      Path lanA, Path lanB, Path lanSipA) {}
 
   /** baresip 1001 at site A (plain, or SDES over TLS with {@code tlsAtA}) calls baresip 2001 at site B (plain). */
   private Call callFromAToB(SipTls tlsAtA) throws Exception {
@@ -69,7 +70,7 @@ class TrunkGatewayIT {
     ExternalProcess gwA = siteA.gateway("1", tlsAtA, trunk(TrunkTopology.TRUNK_A, TrunkTopology.TRUNK_B, "2"));
     ExternalProcess gwB = siteB.gateway("2", null, trunk(TrunkTopology.TRUNK_B, TrunkTopology.TRUNK_A, "1"));
     Baresip phoneA = siteA.phone("1001@site-a.test", 440, tlsAtA);
-    siteB.phone("2001@site-b.test", 660, null);
+    Baresip phoneB = siteB.phone("2001@site-b.test", 660, null);
     pbxA.awaitLine(KamailioConfig.REGISTERED, T);
     pbxB.awaitLine(KamailioConfig.REGISTERED, T);
 
@@ -91,11 +92,11 @@ class TrunkGatewayIT {
     for (ExternalProcess g : List.of(gwA, gwB)) {
       TrunkSite.assertNothingPersonal(g, "203.0.113.", "198.51.100.");
     }
-    return new Call(phoneA, sas, trunk, lanA, lanB, lanSipA);
+    return new Call(phoneA, phoneB, gwA, gwB, sas, trunk, lanA, lanB, lanSipA);
   }
 
   @Test
-  void plainPhonesAtTwoSitesCallThroughTwoGateways_pqkemAndOnlySrtpOnTheTrunk() throws Exception {
+  void plainPhonesAtTwoSitesCallEachOtherThroughTwoGateways_pqkemAndOnlySrtpOnTheTrunk() throws Exception {
     Call c = callFromAToB(null);
     TrunkSite.assertOnlyPqkem(c.trunk(), "203.0.113.");
     assertThat(TrunkSite.text(c.lanSipA())).as("the local phone's 200 OK names the trunk's security and SAS")
@@ -104,6 +105,20 @@ class TrunkGatewayIT {
         .isGreaterThan(100);
     assertThat(TrunkSite.withTone(TrunkSite.payloads(c.lanA(), "udp"), 660)).as("phone A receives phone B's 660 Hz")
         .isGreaterThan(100);
+
+    // And back: site B's phone calls site A's; gateway B offers now, and both know the trunk.
+    c.phoneB().dial("sip:1001@site-b.test");
+    String bridgedB = c.gwB().await(o -> o.contains("\"event\":\"bridged\",\"call\":2"), T, "the second call bridged");
+    String bridgedA = c.gwA().await(o -> o.contains("\"event\":\"bridged\",\"call\":2"), T, "the second call bridged");
+    String lineB = bridgedB.lines().filter(l -> l.contains("\"event\":\"bridged\",\"call\":2")).findFirst().orElseThrow();
+    String lineA = bridgedA.lines().filter(l -> l.contains("\"event\":\"bridged\",\"call\":2")).findFirst().orElseThrow();
+    assertThat(lineB).contains("\"direction\":\"to-trunk\"", "\"security\":\"pq\"", "\"verification\":\"continuity\"");
+    assertThat(lineA).contains("\"direction\":\"from-trunk\"", "\"verification\":\"continuity\"");
+    TrunkSite.sameSas(lineA, lineB);
+    TrunkSite.awaitForwarded(c.gwA(), 2, "lan", 50);
+    TrunkSite.awaitForwarded(c.gwB(), 2, "lan", 50);
+    c.phoneB().hangup();
+    c.gwA().await(o -> o.contains("\"event\":\"ended\",\"call\":2"), T, "the second call ended");
   }
 
   /**

@@ -161,7 +161,12 @@ final class TrunkSite implements AutoCloseable {
 
   /** Waits for a gateway's {@code media} event of leg {@code leg} with at least {@code n} packets sent to its peer. */
   static void awaitForwarded(ExternalProcess gateway, String leg, long n) throws InterruptedException {
-    Pattern p = Pattern.compile("\"event\":\"media\",\"call\":1,\"direction\":\"[a-z-]+\",\"leg\":\"" + leg
+    awaitForwarded(gateway, 1, leg, n);
+  }
+
+  /** As above, for the gateway's call number {@code call}. */
+  static void awaitForwarded(ExternalProcess gateway, int call, String leg, long n) throws InterruptedException {
+    Pattern p = Pattern.compile("\"event\":\"media\",\"call\":" + call + ",\"direction\":\"[a-z-]+\",\"leg\":\"" + leg
         + "\",\"packetsReceived\":\\d+,\"packetsSent\":(\\d+)");
     gateway.await(out -> {
       Matcher m = p.matcher(out);

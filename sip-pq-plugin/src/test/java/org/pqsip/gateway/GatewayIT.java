@@ -126,6 +126,9 @@ class GatewayIT {
     Sites s = sites(true);
     int first = s.a().ua().call(s.viaA("2001"));
     s.gwAEvents().await("bridged", T);
+    // Gateway B commits the trunk's continuity once gateway A's reveal confirms the exchange,
+    // which its bridged event follows: hanging up before that would leave B with nothing to prove.
+    s.gwBEvents().await("bridged", T);
     s.a().ua().hangup(first);
     s.gwBEvents().await("ended", T);
     // Now site B calls site A: gateway B is the pqkem offerer, and gateway A knows it already.
