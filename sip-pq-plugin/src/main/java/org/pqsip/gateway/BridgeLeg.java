@@ -51,7 +51,6 @@ public final class BridgeLeg implements CallMedia, MediaTransport.Receiver {
   private final Consumer<byte[]> reveals;
   private final ScheduledExecutorService reports;
   private final Runnable onClose;
-  private final int ownSsrc;
   private final byte[] cname;
   private final PacketBuffer txRtcp = new PacketBuffer();
   private volatile BridgeLeg partner;
@@ -80,8 +79,7 @@ public final class BridgeLeg implements CallMedia, MediaTransport.Receiver {
     this.reveals = reveals;
     this.reports = reports;
     this.onClose = onClose;
-    this.ownSsrc = random.nextInt();
-    this.lastSsrc = ownSsrc;
+    this.lastSsrc = random.nextInt(); // until we forward a stream, our reports use an SSRC of our own
     byte[] c = new byte[8];
     random.nextBytes(c);
     this.cname = HexFormat.of().formatHex(c).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -196,9 +194,19 @@ public final class BridgeLeg implements CallMedia, MediaTransport.Receiver {
   public void rekey(SrtpStream next, byte[] reveal, boolean deferTx) {
     keys.rekey(next, deferTx);
     setReveal(reveal);
-    ScheduledFuture<?> f = nextReport;
-    if (reveal != null && f != null && f.cancel(false)) {
-      schedule(0); // the new reveal goes out now, not at the next 5 s report
+    if (reveal != null) {
+      // The new reveal goes out now, not at the next 5 s report. On the reports thread, where
+      // report() reschedules itself, so there is only ever one chain of reports.
+      try {
+        reports.execute(() -> {
+          ScheduledFuture<?> f = nextReport;
+          if (f != null && f.cancel(false)) {
+            schedule(0);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the gateway is stopping
+      }
     }
   }
 

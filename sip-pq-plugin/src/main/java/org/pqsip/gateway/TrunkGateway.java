@@ -347,7 +347,8 @@ public final class TrunkGateway implements PqGateway, AutoCloseable {
 
   private static Map<String, Object> trunkFields(Map<String, Object> fields) {
     Map<String, Object> f = new LinkedHashMap<>();
-    for (String k : List.of("security", "kem", "srtp", "sas", "verification", "verifiedAs", "path")) {
+    // Not verifiedAs: it is the far gateway's SIP address, and gateway events name no one.
+    for (String k : List.of("security", "kem", "srtp", "sas", "verification", "path")) {
       if (fields.get(k) != null) {
         f.put(k, fields.get(k));
       }

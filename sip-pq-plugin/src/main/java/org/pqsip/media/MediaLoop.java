@@ -89,7 +89,9 @@ public final class MediaLoop implements AutoCloseable {
 
   private void selectNow() {
     try {
-      selector.selectNow();
+      // With the loop's handler, not the selected-key set the loop never reads (on the loop
+      // thread; from elsewhere only once the loop is closed).
+      selector.selectNow(this::ready);
     } catch (IOException | ClosedSelectorException e) {
       // nothing more to deregister
     }
