@@ -19,4 +19,10 @@ public record GatewayStatus(String trunkPolicy, String lanPolicy, int activeCall
     Objects.requireNonNull(trunkPolicy, "trunkPolicy");
     Objects.requireNonNull(lanPolicy, "lanPolicy");
   }
+
+  /** The counts as one line, e.g. {@code 1 now; 5 placed, 4 bridged, 1 refused by the far side, 0 without a route}. */
+  public String counts() {
+    return activeCalls + " now; " + placed + " placed, " + bridged + " bridged, " + refused + " refused by the far side, "
+        + noRoute + " without a route";
+  }
 }

@@ -49,16 +49,12 @@ public final class Gateway implements Callable<Integer> {
       return 2;
     }
     PhoneEvents events = json ? new JsonEvents(System.out) : (type, fields) -> { };
-    java.net.InetSocketAddress metricsAt = null;
-    if (metrics != null) {
-      int colon = metrics.lastIndexOf(':');
-      try {
-        metricsAt = new java.net.InetSocketAddress(java.net.InetAddress.getByName(metrics.substring(0, colon)),
-            Integer.parseInt(metrics.substring(colon + 1)));
-      } catch (RuntimeException | java.net.UnknownHostException e) {
-        System.err.println("pq gateway: --metrics must look like 127.0.0.1:9465");
-        return 2;
-      }
+    java.net.InetSocketAddress metricsAt;
+    try {
+      metricsAt = metrics == null ? null : hostPort(metrics);
+    } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+      System.err.println("pq gateway: --metrics must look like 127.0.0.1:9465");
+      return 2;
     }
     TrunkGateway g;
     try {
@@ -83,33 +79,41 @@ public final class Gateway implements Callable<Integer> {
       g.close(); // SIGTERM: calls end with BYE, ports and stores are released
       stopped.countDown();
     }));
-    {
-      System.err.println("pq gateway: ready (" + c.toTrunk().size() + " routes to the trunk, " + c.toLan().size()
-          + " to the site; trunk policy " + c.trunk().keying().policy().name().toLowerCase(java.util.Locale.ROOT) + ")");
-      // Lines on stdin: "verify N" (the trunk SAS of gateway call N matched), "status". The gateway
-      // runs on after EOF (a service has no stdin) until SIGTERM.
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        String[] w = line.strip().split("\\s+");
-        if (w.length == 2 && w[0].equals("verify")) {
-          try {
-            if (!g.verifyTrunk(Integer.parseInt(w[1]))) {
-              System.err.println("pq gateway: no call " + w[1]);
-            }
-          } catch (NumberFormatException e) {
-            System.err.println("pq gateway: verify takes a call number");
+    System.err.println("pq gateway: ready (" + c.toTrunk().size() + " routes to the trunk, " + c.toLan().size()
+        + " to the site; trunk policy " + c.trunk().keying().policy().name().toLowerCase(java.util.Locale.ROOT) + ")");
+    readCommands(g);
+    stopped.await(); // a service has no standard input: it runs on after EOF until SIGTERM
+    return 0;
+  }
+
+  private static java.net.InetSocketAddress hostPort(String text) throws java.net.UnknownHostException {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException(text);
+    }
+    return new java.net.InetSocketAddress(java.net.InetAddress.getByName(text.substring(0, colon)),
+        Integer.parseInt(text.substring(colon + 1)));
+  }
+
+  /** Lines on standard input: {@code verify N} (the trunk SAS of gateway call N matched), {@code status}. */
+  private static void readCommands(TrunkGateway g) throws java.io.IOException {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      String[] w = line.strip().split("\\s+");
+      if (w.length == 2 && w[0].equals("verify")) {
+        try {
+          if (!g.verifyTrunk(Integer.parseInt(w[1]))) {
+            System.err.println("pq gateway: no call " + w[1]);
           }
-        } else if (w[0].equals("status")) {
-          org.pqsip.api.GatewayStatus s = g.status();
-          System.err.println("pq gateway: " + s.activeCalls() + " calls now; " + s.placed() + " placed, " + s.bridged()
-              + " bridged, " + s.refused() + " refused by the far side, " + s.noRoute() + " without a route");
-        } else if (!w[0].isEmpty()) {
-          System.err.println("pq gateway: commands are 'verify N' and 'status'");
+        } catch (NumberFormatException e) {
+          System.err.println("pq gateway: verify takes a call number");
         }
+      } else if (w[0].equals("status")) {
+        System.err.println("pq gateway: calls " + g.status().counts());
+      } else if (!w[0].isEmpty()) {
+        System.err.println("pq gateway: commands are 'verify N' and 'status'");
       }
     }
-    stopped.await();
-    return 0;
   }
 
   public static void main(String[] args) {

@@ -41,8 +41,7 @@ public final class GatewayCommands {
     GatewayStatus s = gateway.status();
     String head = String.join("\n",
         "policy     trunk " + s.trunkPolicy() + ", lan " + s.lanPolicy(),
-        "calls      " + s.activeCalls() + " now; " + s.placed() + " placed, " + s.bridged() + " bridged, " + s.refused()
-            + " refused by the far side, " + s.noRoute() + " without a route");
+        "calls      " + s.counts());
     List<TrunkCallInfo> calls = gateway.calls();
     if (calls.isEmpty()) {
       return head;
