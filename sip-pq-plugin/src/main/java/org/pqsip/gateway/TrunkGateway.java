@@ -53,8 +53,6 @@ public final class TrunkGateway implements PqGateway, AutoCloseable {
     final int id;
     final Leg incoming;
     Leg outgoing;
-    BridgeLeg lanMedia;
-    BridgeLeg trunkMedia;
     volatile Map<String, Object> trunkSecurity;
     boolean answered;
     boolean incomingUp;
@@ -402,58 +400,34 @@ public final class TrunkGateway implements PqGateway, AutoCloseable {
 
   // ------------------------------------------------------------------ media
 
-  /** Each side's calls get bridge legs; two legs of one pair are linked when both exist. */
+  /** Every live leg's media by leg; the two of a pair are linked once both exist and the pair is known. */
+  private final Map<Leg, BridgeLeg> media = new ConcurrentHashMap<>();
+
+  /** Each side's calls get bridge legs (in whichever order the legs and their pair appear). */
   private CallMedia.Factory media(Side side) {
     return (int call, MediaTransport transport, AudioCodec codec, SrtpStream srtp, byte[] reveal,
         Consumer<byte[]> reveals) -> {
       Leg leg = new Leg(side, call);
       BridgeLeg[] self = new BridgeLeg[1];
-      self[0] = new BridgeLeg(transport, codec, srtp, reveal, reveals, reports, random, () -> forget(leg, self[0]));
+      self[0] = new BridgeLeg(transport, codec, srtp, reveal, reveals, reports, random, () -> media.remove(leg, self[0]));
+      media.put(leg, self[0]);
       Pair p = pairs.get(leg);
       if (p != null) {
-        synchronized (p) {
-          if (side == Side.LAN) {
-            p.lanMedia = self[0];
-          } else {
-            p.trunkMedia = self[0];
-          }
-          link(p);
-        }
-      } else {
-        pendingMedia.put(leg, self[0]); // the pair is recorded a moment later (onIncoming)
-        Pair late = pairs.get(leg);
-        if (late != null) {
-          synchronized (late) {
-            link(late);
-          }
-        }
+        link(p);
       }
       return self[0];
     };
   }
 
-  /** Media made for a leg whose pair was not recorded yet. */
-  private final Map<Leg, BridgeLeg> pendingMedia = new ConcurrentHashMap<>();
-
-  /** Under the pair's lock: takes parked media and links both legs once both exist. */
+  /** Links the pair's two legs' media when both exist (again is harmless). */
   private void link(Pair p) {
-    for (Leg l : new Leg[] {p.incoming, p.outgoing}) {
-      BridgeLeg m = l == null ? null : pendingMedia.remove(l);
-      if (m != null) {
-        if (l.side() == Side.LAN) {
-          p.lanMedia = m;
-        } else {
-          p.trunkMedia = m;
-        }
+    synchronized (p) {
+      BridgeLeg a = media.get(p.incoming);
+      BridgeLeg b = p.outgoing == null ? null : media.get(p.outgoing);
+      if (a != null && b != null) {
+        BridgeLeg.link(a, b);
       }
     }
-    if (p.lanMedia != null && p.trunkMedia != null) {
-      BridgeLeg.link(p.lanMedia, p.trunkMedia);
-    }
-  }
-
-  private void forget(Leg leg, BridgeLeg media) {
-    pendingMedia.remove(leg, media);
   }
 
   /** Ends every call, stops both user agents, the media loop and the stores; never throws. */
