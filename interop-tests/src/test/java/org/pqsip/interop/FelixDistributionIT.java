@@ -52,6 +52,9 @@ class FelixDistributionIT {
     Path tar = Path.of(System.getProperty("pq.felix.tar", "../osgi-bundles/distribution/target/pq-felix-0.1.0-SNAPSHOT.tar.gz"));
     felix = FelixShell.start(tar, dir, home -> writeCfg(home, FELIX_SIP, "42500-42599", "require"));
     felix.felix.awaitLine("pq phone started", T);
+    // The phone component may start before the framework has started the bundles after it:
+    // the framework's own bundle turns Active only once every bundle's start was tried.
+    felix.runUntil("lb System", o -> o.contains("System Bundle") && o.contains("|Active"), "the framework Active");
   }
 
   @AfterAll
