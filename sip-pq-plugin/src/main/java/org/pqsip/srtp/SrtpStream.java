@@ -1,62 +1,32 @@
 package org.pqsip.srtp;
 
-import java.security.GeneralSecurityException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.logging.Level;
-import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
-import org.jitsi.srtp.SrtpCryptoContext;
-import org.jitsi.srtp.SrtpErrorStatus;
-import org.jitsi.srtp.SrtpPolicy;
-import org.jitsi.utils.logging2.Logger;
-import org.jitsi.utils.logging2.LoggerImpl;
 
 /**
- * SRTP and SRTCP for one media stream (one m-line) on jitsi-srtp: outgoing packets are protected
- * with our master key, incoming ones unprotected with the peer's. Packets are transformed in
- * place in a {@link PacketBuffer}; nothing is allocated per packet once an SSRC's context exists.
+ * SRTP and SRTCP for one media stream (one m-line): outgoing packets are protected with our
+ * master key, incoming ones unprotected with the peer's, in place in a {@link PacketBuffer}.
+ * AEAD_AES_256_GCM, what pqkem keys, runs on our own RFC 7714 code ({@link GcmSrtp}), which
+ * allocates nothing per packet; the counter-mode suites (SDES with legacy phones) on jitsi-srtp
+ * ({@link JitsiSrtp}).
  *
- * <p>Contexts (and with them sequence numbers and rollover counters) belong to this object, not to
- * any socket, so they survive a change of network path untouched. Not thread-safe for one
+ * <p>Per-SSRC state (sequence numbers, rollover counters, replay windows) belongs to this object,
+ * not to any socket, so it survives a change of network path untouched. Not thread-safe for one
  * direction; protect and unprotect may run on different threads.
  */
 public final class SrtpStream implements AutoCloseable {
-  static {
-    // jitsi-srtp picks its AES implementation by benchmarking every provider (11,000 warm-up
-    // rounds each, per transformation) when the first context is made: seconds on a busy
-    // machine, during which a new phone's first call sends nothing (seen in NatIceIT: 0
-    // packets in a 3 s call). OpenSSL, the fastest here, is tried first and only verified; if
-    // it does not load, the benchmark picks among the others as before.
-    org.jitsi.srtp.crypto.Aes.setFactoryClassName("OpenSSL");
-  }
-
   /** Incoming SSRCs per stream; more is an attack or a misbehaving peer. */
   public static final int MAX_REMOTE_SSRCS = 16;
 
-  private static final Logger LOG = new LoggerImpl("org.pqsip.srtp", Level.WARNING);
-
   private final SrtpSuite suite;
-  private final SrtpContextFactory txFactory;
-  private final SrtpContextFactory rxFactory;
-  private final Map<Integer, SrtpCryptoContext> txRtp = new HashMap<>();
-  private final Map<Integer, SrtcpCryptoContext> txRtcp = new HashMap<>();
-  private final Map<Integer, SrtpCryptoContext> rxRtp = new HashMap<>();
-  private final Map<Integer, SrtcpCryptoContext> rxRtcp = new HashMap<>();
-  // One-entry caches: a voice stream has one SSRC each way, so the per-packet lookup never boxes
-  // an Integer for the HashMap (which allocated 16 bytes per packet each way).
-  private int txSsrc;
-  private SrtpCryptoContext txLast;
-  private int rxSsrc;
-  private SrtpCryptoContext rxLast;
+  private final SrtpEngine engine;
+  private boolean closed;
 
   public SrtpStream(SrtpMasterKey tx, SrtpMasterKey rx) {
     if (tx.suite() != rx.suite()) {
       throw new IllegalArgumentException("both directions must use the same suite");
     }
     this.suite = tx.suite();
-    this.txFactory = contextFactory(true, tx);
-    this.rxFactory = contextFactory(false, rx);
+    this.engine = suite.aead() ? new GcmSrtp(tx, rx) : new JitsiSrtp(tx, rx);
   }
 
   public SrtpSuite suite() {
@@ -68,40 +38,11 @@ public final class SrtpStream implements AutoCloseable {
    * with a copy of the key: what libjitsi's SRTP transformers take (the libjitsi adapter).
    */
   public static SrtpContextFactory contextFactory(boolean sender, SrtpMasterKey k) {
-    SrtpPolicy policy = policy(k.suite());
-    return new SrtpContextFactory(
-        sender, k.key().exposeSecretBytes().clone(), k.salt().exposeSecretBytes().clone(),
-        policy, policy(k.suite()), LOG);
-  }
-
-  static SrtpPolicy policy(SrtpSuite s) {
-    if (s.aead()) {
-      return new SrtpPolicy(
-          SrtpPolicy.AESGCM_ENCRYPTION, s.keyLength(), SrtpPolicy.NULL_AUTHENTICATION, 0,
-          s.tagLength(), s.saltLength());
-    }
-    return new SrtpPolicy(
-        SrtpPolicy.AESCM_ENCRYPTION, s.keyLength(), SrtpPolicy.HMACSHA1_AUTHENTICATION, 20,
-        s.tagLength(), s.saltLength());
+    return JitsiSrtp.contextFactory(sender, k);
   }
 
   public SrtpResult protectRtp(PacketBuffer p) {
-    if (p.getLength() < 12) {
-      return SrtpResult.INVALID;
-    }
-    int ssrc = ssrc(p, 8);
-    try {
-      SrtpCryptoContext c = txLast != null && txSsrc == ssrc ? txLast : txRtp.get(ssrc);
-      if (c == null) {
-        c = txFactory.deriveContext(ssrc, 0);
-        txRtp.put(ssrc, c);
-      }
-      txSsrc = ssrc;
-      txLast = c;
-      return map(c.transformPacket(p));
-    } catch (GeneralSecurityException e) {
-      return SrtpResult.INVALID;
-    }
+    return engine.protectRtp(p);
   }
 
   /**
@@ -109,105 +50,23 @@ public final class SrtpStream implements AutoCloseable {
    * it, so spoofed packets with made-up SSRCs cannot fill the table and lock the peer out.
    */
   public SrtpResult unprotectRtp(PacketBuffer p) {
-    if (p.getLength() < 12 + suite.tagLength() || ((p.getBuffer()[p.getOffset()] & 0xc0) != 0x80)) {
-      return SrtpResult.INVALID;
-    }
-    int ssrc = ssrc(p, 8);
-    try {
-      SrtpCryptoContext c = rxLast != null && rxSsrc == ssrc ? rxLast : rxRtp.get(ssrc);
-      if (c == null) {
-        if (rxRtp.size() >= MAX_REMOTE_SSRCS) {
-          return SrtpResult.TOO_MANY_SSRCS;
-        }
-        SrtpCryptoContext trial = rxFactory.deriveContext(ssrc, 0);
-        SrtpResult r = map(trial.reverseTransformPacket(p, false));
-        if (r == SrtpResult.OK) {
-          rxRtp.put(ssrc, trial);
-          rxSsrc = ssrc;
-          rxLast = trial;
-        }
-        return r;
-      }
-      rxSsrc = ssrc;
-      rxLast = c;
-      return map(c.reverseTransformPacket(p, false));
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return SrtpResult.INVALID;
-    }
+    return engine.unprotectRtp(p);
   }
 
   public SrtpResult protectRtcp(PacketBuffer p) {
-    if (p.getLength() < 8) {
-      return SrtpResult.INVALID;
-    }
-    int ssrc = ssrc(p, 4);
-    try {
-      SrtcpCryptoContext c = txRtcp.get(ssrc);
-      if (c == null) {
-        c = txFactory.deriveControlContext(ssrc);
-        txRtcp.put(ssrc, c);
-      }
-      return map(c.transformPacket(p));
-    } catch (GeneralSecurityException e) {
-      return SrtpResult.INVALID;
-    }
+    return engine.protectRtcp(p);
   }
 
   /** As {@link #unprotectRtp}: a new SSRC's context is kept only after it authenticates. */
   public SrtpResult unprotectRtcp(PacketBuffer p) {
-    if (p.getLength() < 8 + 4 + suite.tagLength()) {
-      return SrtpResult.INVALID;
-    }
-    int ssrc = ssrc(p, 4);
-    try {
-      SrtcpCryptoContext c = rxRtcp.get(ssrc);
-      if (c == null) {
-        if (rxRtcp.size() >= MAX_REMOTE_SSRCS) {
-          return SrtpResult.TOO_MANY_SSRCS;
-        }
-        SrtcpCryptoContext trial = rxFactory.deriveControlContext(ssrc);
-        SrtpResult r = map(trial.reverseTransformPacket(p));
-        if (r == SrtpResult.OK) {
-          rxRtcp.put(ssrc, trial);
-        }
-        return r;
-      }
-      return map(c.reverseTransformPacket(p));
-    } catch (GeneralSecurityException | RuntimeException e) {
-      return SrtpResult.INVALID;
-    }
+    return engine.unprotectRtcp(p);
   }
-
-  private static int ssrc(PacketBuffer p, int at) {
-    byte[] b = p.getBuffer();
-    int o = p.getOffset() + at;
-    return ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff);
-  }
-
-  private static SrtpResult map(SrtpErrorStatus s) {
-    return switch (s) {
-      case OK -> SrtpResult.OK;
-      case AUTH_FAIL -> SrtpResult.AUTH_FAILED;
-      case REPLAY_FAIL, REPLAY_OLD -> SrtpResult.REPLAYED;
-      default -> SrtpResult.INVALID;
-    };
-  }
-
-  private boolean closed;
 
   @Override
   public synchronized void close() {
-    if (closed) {
-      return;
+    if (!closed) {
+      closed = true;
+      engine.close();
     }
-    closed = true;
-    txFactory.close();
-    rxFactory.close();
-    txRtp.clear();
-    rxRtp.clear();
-    txLast = null;
-    rxLast = null;
-    txRtcp.clear();
-    rxRtcp.clear();
   }
 }
