@@ -11,9 +11,8 @@ import org.pqsip.srtp.SrtpSuite;
 /**
  * {@code ./pq bench srtp}: bytes allocated per packet and packets per second for SRTP protect +
  * unprotect of a 172-byte packet (one thread, after warm-up), per suite, through
- * {@link SrtpStream} (what phones and the gateway use: our RFC 7714 code for GCM, jitsi-srtp for
- * the counter-mode suites) and, for comparison, through jitsi-srtp's own contexts for every
- * suite. An argument names jitsi-srtp's AES implementation instead of OpenSSL (ours by default):
+ * {@link SrtpStream} (ours: what phones and the gateway use) and, for comparison, through
+ * jitsi-srtp's own contexts (what we used before, and what libjitsi still uses). An argument names jitsi-srtp's AES implementation instead of OpenSSL (ours by default):
  * {@code SunJCE} is what runs inside an OSGi framework, where its OpenSSL library does not link.
  */
 public final class SrtpAllocationBench {
@@ -37,10 +36,10 @@ public final class SrtpAllocationBench {
       org.jitsi.srtp.crypto.Aes.setFactoryClassName(a[0]);
       System.out.println("jitsi-srtp's AES implementation asked for: " + a[0]);
     }
-    for (SrtpSuite s : new SrtpSuite[] {SrtpSuite.AEAD_AES_256_GCM, SrtpSuite.AES_256_CM_HMAC_SHA1_80}) {
+    for (SrtpSuite s : SrtpSuite.values()) {
       SrtpStream tx = new SrtpStream(key(s, 1), key(s, 2));
       SrtpStream rx = new SrtpStream(key(s, 2), key(s, 1));
-      measure(s + " SrtpStream (" + (s.aead() ? "ours" : "jitsi-srtp") + ")", p -> {
+      measure(s + " ours (SrtpStream)", p -> {
         tx.protectRtp(p);
         rx.unprotectRtp(p);
       });

@@ -12,8 +12,4 @@ interface SrtpEngine extends AutoCloseable {
 
   @Override
   void close();
-
-  static int be32(byte[] b, int o) {
-    return ((b[o] & 0xff) << 24) | ((b[o + 1] & 0xff) << 16) | ((b[o + 2] & 0xff) << 8) | (b[o + 3] & 0xff);
-  }
 }

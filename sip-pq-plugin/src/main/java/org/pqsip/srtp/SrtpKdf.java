@@ -22,6 +22,11 @@ final class SrtpKdf {
 
   private SrtpKdf() {}
 
+  /** {@link #derive(byte[], byte[], int, int)} from a master key and salt. */
+  static byte[] derive(SrtpMasterKey k, int label, int length) {
+    return derive(k.key().exposeSecretBytes(), k.salt().exposeSecretBytes(), label, length);
+  }
+
   /** Returns {@code length} bytes of session key for {@code label}; the caller wipes them. */
   static byte[] derive(byte[] masterKey, byte[] masterSalt, int label, int length) {
     if (masterSalt.length > 14) {

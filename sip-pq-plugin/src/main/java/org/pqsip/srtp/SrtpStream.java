@@ -5,9 +5,9 @@ import org.jitsi.srtp.SrtpContextFactory;
 /**
  * SRTP and SRTCP for one media stream (one m-line): outgoing packets are protected with our
  * master key, incoming ones unprotected with the peer's, in place in a {@link PacketBuffer}.
- * AEAD_AES_256_GCM, what pqkem keys, runs on our own RFC 7714 code ({@link GcmSrtp}), which
- * allocates nothing per packet; the counter-mode suites (SDES with legacy phones) on jitsi-srtp
- * ({@link JitsiSrtp}).
+ * Our own code, allocation-free per packet: AEAD_AES_256_GCM (what pqkem keys) by RFC 7714
+ * ({@link GcmSrtp}), the counter-mode suites (SDES with legacy phones) by RFC 3711 and RFC 6188
+ * ({@link CmSrtp}). jitsi-srtp serves only libjitsi ({@link #contextFactory}).
  *
  * <p>Per-SSRC state (sequence numbers, rollover counters, replay windows) belongs to this object,
  * not to any socket, so it survives a change of network path untouched. Not thread-safe for one
@@ -26,7 +26,7 @@ public final class SrtpStream implements AutoCloseable {
       throw new IllegalArgumentException("both directions must use the same suite");
     }
     this.suite = tx.suite();
-    this.engine = suite.aead() ? new GcmSrtp(tx, rx) : new JitsiSrtp(tx, rx);
+    this.engine = suite.aead() ? new GcmSrtp(tx, rx) : new CmSrtp(tx, rx);
   }
 
   public SrtpSuite suite() {
