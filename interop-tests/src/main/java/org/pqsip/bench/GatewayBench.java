@@ -131,6 +131,11 @@ public final class GatewayBench {
     List<BridgeLeg> legs = new ArrayList<>();
     DatagramChannel[] phoneA = new DatagramChannel[n];
     DatagramChannel[] phoneB = new DatagramChannel[n];
+    // The phones' RTCP ports: the gateway's legs send their reports there. Never read (the kernel
+    // drops what overflows), but bound, or every report would come back as an ICMP port
+    // unreachable, thrown at the gateway's next read as an exception.
+    DatagramChannel[] rtcpA = new DatagramChannel[n];
+    DatagramChannel[] rtcpB = new DatagramChannel[n];
     SrtpStream[] srtpA = new SrtpStream[n];
     SrtpStream[] srtpB = new SrtpStream[n];
     Selector receiving = Selector.open();
@@ -145,8 +150,10 @@ public final class GatewayBench {
         if (viaGateway) {
           UdpMediaTransport ta = portsA.bind();
           UdpMediaTransport tb = portsB.bind();
-          ta.setRemote(a, new InetSocketAddress(LO, a.getPort() + 1));
-          tb.setRemote(b, new InetSocketAddress(LO, b.getPort() + 1));
+          rtcpA[i] = DatagramChannel.open().bind(new InetSocketAddress(LO, 0));
+          rtcpB[i] = DatagramChannel.open().bind(new InetSocketAddress(LO, 0));
+          ta.setRemote(a, (InetSocketAddress) rtcpA[i].getLocalAddress());
+          tb.setRemote(b, (InetSocketAddress) rtcpB[i].getLocalAddress());
           BridgeLeg legA = new BridgeLeg(ta, org.pqsip.media.AudioCodec.PCMU, new SrtpStream(key(seed + 1), key(seed)), null, x -> { }, reports, random, () -> { });
           BridgeLeg legB = new BridgeLeg(tb, org.pqsip.media.AudioCodec.PCMU, new SrtpStream(key(seed + 2), key(seed + 3)), null, x -> { }, reports, random, () -> { });
           BridgeLeg.link(legA, legB);
@@ -239,6 +246,12 @@ public final class GatewayBench {
         }
         if (phoneB[i] != null) {
           phoneB[i].close();
+        }
+        if (rtcpA[i] != null) {
+          rtcpA[i].close();
+        }
+        if (rtcpB[i] != null) {
+          rtcpB[i].close();
         }
       }
       receiving.close();

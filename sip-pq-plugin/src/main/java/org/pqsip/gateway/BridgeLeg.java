@@ -29,8 +29,8 @@ import org.pqsip.srtp.SrtpStream;
  * receive buffer, and sent on the partner's transport; each leg's keys follow its own rekeys
  * through {@link LegKeys}. A leg without keys is plain RTP (a trusted LAN). What does not open is
  * dropped, never re-sealed. When the legs agreed on different G.711 laws (PCMU on one, PCMA on
- * the other), the audio is rewritten byte for byte on the way. After warm-up nothing is allocated per packet here (jitsi-srtp's
- * AES is measured by {@code ./pq bench gateway}).
+ * the other), the audio is rewritten byte for byte on the way. After warm-up nothing is
+ * allocated per packet here nor in the SRTP below ({@code ./pq bench gateway} measures the path).
  *
  * <p>RTCP is terminated per leg, not forwarded: each leg reads its peer's reports (and, on the
  * pqkem leg, the reveal that confirms the exchange) and sends its own sender reports, with our

@@ -30,6 +30,7 @@ public final class MediaLoop implements AutoCloseable {
   public static final int MAX_READ = PacketBuffer.DEFAULT_CAPACITY - 64;
 
   private final Selector selector;
+  private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Runnable> changes = new ConcurrentLinkedQueue<>();
   private final PacketBuffer scratch = new PacketBuffer();
@@ -91,7 +92,7 @@ public final class MediaLoop implements AutoCloseable {
     try {
       // With the loop's handler, not the selected-key set the loop never reads (on the loop
       // thread; from elsewhere only once the loop is closed).
-      selector.selectNow(this::ready);
+      selector.selectNow(onReady);
     } catch (IOException | ClosedSelectorException e) {
       // nothing more to deregister
     }
@@ -119,7 +120,7 @@ public final class MediaLoop implements AutoCloseable {
   private void run() {
     while (!closed) {
       try {
-        selector.select(this::ready);
+        selector.select(onReady); // one handler object, not a method reference made per wake-up
       } catch (IOException | ClosedSelectorException e) {
         if (closed) {
           return;

@@ -785,8 +785,15 @@ public final class UserAgent implements SipListener, org.pqsip.sip.stack.TlsServ
       call.transport.setRemote(m.remote().rtp(), m.remote().rtcp());
     }
     SrtpStream srtp = m.keys().map(k -> new SrtpStream(k.tx(), k.rx())).orElse(null);
-    call.media = mediaFactory.create(call.id(), call.transport, m.remote().codec(), srtp, m.reveal().orElse(null),
-        bytes -> offMediaThread(() -> onReveal(call, bytes)));
+    try {
+      call.media = mediaFactory.create(call.id(), call.transport, m.remote().codec(), srtp, m.reveal().orElse(null),
+          bytes -> offMediaThread(() -> onReveal(call, bytes)));
+    } catch (IOException | RuntimeException e) {
+      if (srtp != null) {
+        srtp.close(); // wipes its session keys; the media that would have owned it never came
+      }
+      throw e;
+    }
     CallMedia media = call.media;
     media.onFirstPacket(() -> events.event("media", mediaFields(call, media)));
     call.media.start();
