@@ -154,7 +154,7 @@ PEER=$!
 PIDS+=($PEER)
 
 "$ROOT/pq" build >&2
-java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -Djava.util.logging.config.file="$ROOT/config/logging.properties" \
+java ${PQ_RELAY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:AutoBoxCacheMax=65535} -Djava.util.logging.config.file="$ROOT/config/logging.properties" \
   -jar "$ROOT/media-relay/target/pq-relay.jar" \
   --listen "udp:127.0.0.1:$OURS_PORT" --realm pq.bench --auth-secret "$SECRET" --allow-peer 127.0.0.0/8 \
   --relay-ports 20000-29999 --max-per-user 100000 --unauth-rate 100000 ${PQ_RELAY_ARGS:-} >"$WORK/ours.out" 2>&1 &

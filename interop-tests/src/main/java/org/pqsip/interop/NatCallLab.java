@@ -40,7 +40,7 @@ public final class NatCallLab implements AutoCloseable {
     try {
       lab.net = NatTopology.create(prefix, a, b);
       lab.relayCertificate();
-      lab.relay = lab.start("relay", lab.net.in("srv", "java", "-cp", System.getProperty("java.class.path"),
+      lab.relay = lab.start("relay", lab.net.in("srv", "java", "-XX:AutoBoxCacheMax=65535", "-cp", System.getProperty("java.class.path"),
           "org.pqsip.relay.cli.Relay", "--listen", "udp:" + NatTopology.RELAY_IP + ":3478,udp:" + NatTopology.RELAY_IP2 + ":3478,"
               + "tcp:" + NatTopology.RELAY_IP + ":3478,tls:" + NatTopology.RELAY_IP + ":5349",
           "--cert", dir.resolve("relay-cert.pem").toString(), "--key", dir.resolve("relay-key.pem").toString(),

@@ -195,6 +195,10 @@ public final class Relay implements Callable<Integer> {
       }
       stop.countDown();
     }));
+    if (!RelayServer.selectorBoxingAvoided()) {
+      System.err.println("pq relay: warning: start the JVM with -XX:AutoBoxCacheMax=65535, or the JDK's selector"
+          + " allocates 16 bytes per packet wake-up on sockets above descriptor 127");
+    }
     StringBuilder ready = new StringBuilder("relay ready");
     server.udpAddresses().forEach(a -> ready.append(" udp:").append(hostPort(a)));
     server.tcpAddresses().forEach(a -> ready.append(" tcp:").append(hostPort(a)));

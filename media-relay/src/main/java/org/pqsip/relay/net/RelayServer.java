@@ -158,6 +158,20 @@ public final class RelayServer implements AutoCloseable {
     return k;
   }
 
+  /**
+   * Whether the JVM's Integer cache covers file descriptors up to 65,535. The JDK's epoll
+   * selector looks each ready descriptor up in a map keyed by {@code Integer}: above the cache
+   * (127 by default) every wake-up of an allocation's socket allocates 16 bytes, which a relay
+   * with more than about a hundred allocations always has. {@code -XX:AutoBoxCacheMax=65535}
+   * (in {@code ./pq relay}, the systemd unit and {@code pq-felix}) makes the forwarding path
+   * allocation-free again ({@code RelayServerIT.forwardingAllocatesNothingPerPacket}).
+   */
+  public static boolean selectorBoxingAvoided() {
+    Integer a = 65_535;
+    Integer b = 65_535;
+    return a == b; // the same cached instance only if the cache reaches that far
+  }
+
   public static RelayServer start(Config c) throws IOException {
     RelayServer s = new RelayServer(c);
     for (int i = 0; i < s.loops.size(); i++) {

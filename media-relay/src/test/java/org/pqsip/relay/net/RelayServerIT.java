@@ -267,6 +267,23 @@ class RelayServerIT {
    */
   @Test
   void forwardingAllocatesNothingPerPacket() throws Exception {
+    // A relay in service has hundreds of sockets: the allocation's must sit above descriptor
+    // 127, where the JDK's selector boxes descriptors (RelayServer.selectorBoxingAvoided).
+    assertThat(RelayServer.selectorBoxingAvoided()).as("the test JVM runs as ./pq relay does").isTrue();
+    List<java.nio.channels.DatagramChannel> filler = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      filler.add(java.nio.channels.DatagramChannel.open());
+    }
+    try {
+      forwardAndCountAllocations();
+    } finally {
+      for (java.nio.channels.DatagramChannel c : filler) {
+        c.close();
+      }
+    }
+  }
+
+  private void forwardAndCountAllocations() throws Exception {
     TurnTestClient client = client();
     DatagramSocket peer = peer();
     InetSocketAddress relayed = client.allocate("alloc");

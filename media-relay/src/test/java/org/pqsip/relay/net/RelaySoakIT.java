@@ -78,7 +78,7 @@ class RelaySoakIT {
     TestTls tls = TestTls.create(dir);
     Path secret = Files.write(dir.resolve("secret"), TurnTestClient.SECRET);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    relay = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+    relay = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:AutoBoxCacheMax=65535", "-cp", System.getProperty("java.class.path"),
         Relay.class.getName(), "--listen", "udp:127.0.0.1:0,tcp:127.0.0.1:0,tls:127.0.0.1:0", "--realm", TurnTestClient.REALM,
         "--auth-secret-file", secret.toString(), "--cert", tls.cert.toString(), "--key", tls.key.toString(),
         "--relay-ports", "61500-61999", "--allow-peer", "127.0.0.0/8", "--threads", "2", "--max-per-user", "1000",
