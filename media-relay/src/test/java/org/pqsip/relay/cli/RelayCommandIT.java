@@ -25,9 +25,16 @@ class RelayCommandIT {
   @TempDir
   Path dir;
 
+  /** The relay as {@code ./pq relay} starts it (its JVM options included). */
   static Process start(String... args) throws Exception {
+    return startWith(List.of("-XX:AutoBoxCacheMax=65535"), args);
+  }
+
+  static Process startWith(List<String> jvmOptions, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Relay.class.getName()));
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Relay.class.getName()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).start();
   }
@@ -55,6 +62,19 @@ class RelayCommandIT {
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(2);
     return text;
+  }
+
+  @Test
+  void withoutTheIntegerCacheOptionItWarnsOnceAtStart() throws Exception {
+    Process p = startWith(List.of("-XX:AutoBoxCacheMax=127"), "--listen", "udp:127.0.0.1:24798", "--realm", "pq.test", "--auth-secret", "0123456789abcdef0123",
+        "--relay-ports", "61700-61799");
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      assertThat(out.readLine()).startsWith("pq relay: warning: start the JVM with -XX:AutoBoxCacheMax=65535");
+      assertThat(out.readLine()).startsWith("relay ready udp:127.0.0.1:24798");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
