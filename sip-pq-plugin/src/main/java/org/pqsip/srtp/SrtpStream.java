@@ -18,7 +18,7 @@ public final class SrtpStream implements AutoCloseable {
   public static final int MAX_REMOTE_SSRCS = 16;
 
   private final SrtpSuite suite;
-  private final SrtpEngine engine;
+  private final SrtpTransform<?> engine;
   private boolean closed;
 
   public SrtpStream(SrtpMasterKey tx, SrtpMasterKey rx) {

@@ -10,7 +10,7 @@ package org.pqsip.srtp;
  *
  * @param <K> a suite's session keys for one of the four
  */
-abstract class SrtpTransform<K extends SrtpTransform.Keys> implements SrtpEngine {
+abstract class SrtpTransform<K extends SrtpTransform.Keys> implements AutoCloseable {
   /** One session key set with its SSRC table. */
   abstract static class Keys implements AutoCloseable {
     final SsrcTable ssrcs = new SsrcTable();
@@ -49,7 +49,6 @@ abstract class SrtpTransform<K extends SrtpTransform.Keys> implements SrtpEngine
   /** Checks an SRTCP packet's tag; only if it matches, decrypts its RTCP part. */
   abstract boolean openRtcp(K k, byte[] b, int off, int len, int ssrc, int index);
 
-  @Override
   public final SrtpResult protectRtp(PacketBuffer p) {
     byte[] b = p.getBuffer();
     int off = p.getOffset();
@@ -73,7 +72,6 @@ abstract class SrtpTransform<K extends SrtpTransform.Keys> implements SrtpEngine
     return SrtpResult.OK;
   }
 
-  @Override
   public final SrtpResult unprotectRtp(PacketBuffer p) {
     byte[] b = p.getBuffer();
     int off = p.getOffset();
@@ -100,7 +98,6 @@ abstract class SrtpTransform<K extends SrtpTransform.Keys> implements SrtpEngine
     return SrtpResult.OK;
   }
 
-  @Override
   public final SrtpResult protectRtcp(PacketBuffer p) {
     byte[] b = p.getBuffer();
     int off = p.getOffset();
@@ -119,7 +116,6 @@ abstract class SrtpTransform<K extends SrtpTransform.Keys> implements SrtpEngine
     return SrtpResult.OK;
   }
 
-  @Override
   public final SrtpResult unprotectRtcp(PacketBuffer p) {
     byte[] b = p.getBuffer();
     int off = p.getOffset();
